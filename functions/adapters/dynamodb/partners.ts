@@ -1,0 +1,149 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
+import type { Partner, PartnerKey } from '../../core/model.js';
+import { PARTNER_STATUSES } from '../../core/model.js';
+import type { PartnerRepository } from '../../core/ports.js';
+import { isConditionFailed } from './errors.js';
+import { keys } from './keys.js';
+
+/**
+ * Partners, with two lookup items each pointing back to the partner: one per site key and one per secret-key
+ * hash. Lookup items are hints: a key only authenticates when the partner record itself lists it unrevoked, so
+ * an index item left behind by a failed write can never grant access. Index items for new keys are written
+ * before the partner, and those of revoked keys deleted after it.
+ */
+export class DynamoPartnerRepository implements PartnerRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(partner: Partner): Promise<Partner> {
+    await this.putIndexes(partner, partner.keys);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(partner),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw new ConflictError(`A partner with the id ${partner.id} already exists.`);
+      throw error;
+    }
+    return partner;
+  }
+
+  async get(id: string): Promise<Partner | null> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.partner(id), ConsistentRead: true }));
+    return Item ? fromItem(Item) : null;
+  }
+
+  async list(): Promise<Partner[]> {
+    const partners: Partner[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.partners.pk, ':prefix': keys.partners.skPrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      partners.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return partners;
+  }
+
+  async update(partner: Partner, expectedRevision: number): Promise<Partner> {
+    const before = await this.get(partner.id);
+    if (!before) throw new NotFoundError(`There is no partner ${partner.id}.`);
+    const known = new Set(before.keys.map((key) => key.id));
+    await this.putIndexes(
+      partner,
+      partner.keys.filter((key) => !known.has(key.id)),
+    );
+    const next: Partner = { ...partner, revision: expectedRevision + 1 };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(next),
+          ConditionExpression: 'revision = :expected',
+          ExpressionAttributeValues: { ':expected': expectedRevision },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      throw new PreconditionFailedError(
+        `Partner ${partner.id} was changed by someone else since you loaded it; reload it and try again.`,
+      );
+    }
+    const revoked = next.keys.filter((key) => key.revokedAt && before.keys.some((old) => old.id === key.id && !old.revokedAt));
+    await Promise.allSettled(
+      revoked.map((key) => this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.keyHash(key.hash) }))),
+    );
+    return next;
+  }
+
+  async findBySecretKeyHash(hash: string): Promise<Partner | null> {
+    return this.lookup(keys.keyHash(hash));
+  }
+
+  async findBySiteKey(siteKey: string): Promise<Partner | null> {
+    return this.lookup(keys.siteKey(siteKey));
+  }
+
+  private async lookup(key: { pk: string; sk: string }): Promise<Partner | null> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key }));
+    return typeof Item?.partnerId === 'string' ? this.get(Item.partnerId) : null;
+  }
+
+  private async putIndexes(partner: Partner, newKeys: PartnerKey[]): Promise<void> {
+    await Promise.all([
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.siteKey(partner.siteKey), entity: 'siteKeyIndex', partnerId: partner.id },
+        }),
+      ),
+      ...newKeys.map((key) =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...keys.keyHash(key.hash), entity: 'keyHashIndex', partnerId: partner.id, keyId: key.id },
+          }),
+        ),
+      ),
+    ]);
+  }
+}
+
+function toItem(partner: Partner): Record<string, unknown> {
+  return { ...keys.partner(partner.id), entity: 'partner', ...partner };
+}
+
+function fromItem(item: Record<string, unknown>): Partner {
+  const status = PARTNER_STATUSES.find((s) => s === item.status);
+  if (!status || typeof item.id !== 'string' || typeof item.siteKey !== 'string') throw new Error('Stored partner is malformed.');
+  const storedKeys = Array.isArray(item.keys) ? item.keys : [];
+  return {
+    id: item.id,
+    name: String(item.name),
+    allowedOrigins: Array.isArray(item.allowedOrigins) ? item.allowedOrigins.map(String) : [],
+    siteKey: item.siteKey,
+    status,
+    createdAt: String(item.createdAt),
+    revision: Number(item.revision),
+    keys: storedKeys.map((k: Record<string, unknown>) => ({
+      id: String(k.id),
+      hash: String(k.hash),
+      prefix: String(k.prefix),
+      createdAt: String(k.createdAt),
+      revokedAt: typeof k.revokedAt === 'string' ? k.revokedAt : null,
+    })),
+  };
+}

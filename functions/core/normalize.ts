@@ -1,0 +1,178 @@
+/**
+ * Text normalization, the same on both sides of a match (keywords at compile time, queries at match time):
+ * Unicode NFKC, case folded, diacritics removed, apostrophes and invisible format characters vanish,
+ * punctuation and symbols become spaces, runs of white space become one space.
+ *
+ * Two exceptions keep what a disguise needs: `$` and `@` stay inside a word when they stand for a letter
+ * (`$ex`, `a$$`, `tr@fficking`), so the matcher can read them as `s` and `a`; a `$` before a number is a
+ * currency sign and becomes a space (`$100` -> `100`). Digits always stay (`p1mp`, `1888`).
+ *
+ * Speed: the reference pipeline (`mapSlow`) costs several whole-string Unicode passes. Queries in ASCII, and
+ * those whose other characters come from blocks where the pipeline works character by character (Latin,
+ * Greek, Cyrillic, Armenian, Hebrew, Arabic, Thai, general punctuation and symbols, CJK ideographs), take a
+ * fast path: a per-character table filled lazily from the reference pipeline. Tests check both agree.
+ */
+
+/** Combining diacritics, Hebrew points, Arabic harakat, format characters (zero-width space, soft hyphen, ...), variation selectors and apostrophes: all vanish. */
+const VANISH_RE =
+  /[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\p{Cf}'\u2018\u2019\u201b\u02bc\u{e0100}-\u{e01ef}]/gu;
+/** Anything that is not a letter, a number, a kept mark (vowel signs of Indic scripts, kana voicing) or a disguise sign. */
+const NON_WORD_RE = /[^\p{L}\p{N}\p{M}$@]+/gu;
+
+/** The reference pipeline. Its output holds word characters, `$`, `@` and single spaces only. */
+export function mapSlow(text: string): string {
+  // lower(upper(lower(x))) folds what plain lower casing keeps apart from its upper case: ß/ẞ -> ss, ς -> σ, ı -> i.
+  let s = text.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
+  s = s.normalize('NFD').replace(VANISH_RE, '').normalize('NFC');
+  return s.replace(NON_WORD_RE, ' ');
+}
+
+/**
+ * Code points whose mapping does not depend on their neighbours, so that mapping them one by one equals mapping
+ * the whole string. Not safe: Indic scripts, Hangul jamo, kana voicing marks, half-width forms and other
+ * places where NFC composes a base with a kept mark, and surrogates (astral characters).
+ */
+function isTableSafe(c: number): boolean {
+  return (
+    c < 0x0700 || // Latin, IPA, Greek, Cyrillic, Armenian, Hebrew, Arabic
+    (c >= 0x0e00 && c < 0x0e80) || // Thai
+    (c >= 0x1e00 && c < 0x2c00) || // Latin and Greek extended, punctuation, symbols, letterlike, arrows
+    (c >= 0x3000 && c < 0x3040) || // CJK symbols and punctuation (ideographic space, 、。「」)
+    (c >= 0x4e00 && c < 0xa000) // CJK unified ideographs
+  );
+}
+
+const table = new Map<number, string>();
+
+function mapChar(c: number): string {
+  let m = table.get(c);
+  if (m === undefined) {
+    m = mapSlow(String.fromCharCode(c));
+    table.set(c, m);
+  }
+  return m;
+}
+
+/** Maps text to lower-case word characters, `$`, `@` and separators (any other ASCII character is one). */
+function mapText(text: string): string {
+  const n = text.length;
+  let i = 0;
+  let apostrophe = false;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) break;
+    if (c === 0x27) apostrophe = true;
+  }
+  if (i === n) {
+    // ASCII: lower casing is all NFKC and case folding do; other ASCII punctuation is a separator for scanTokens.
+    const lower = text.toLowerCase();
+    return apostrophe ? lower.replaceAll("'", '') : lower;
+  }
+  let out = '';
+  let runStart = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (!isTableSafe(c)) return mapSlow(text);
+    out += text.slice(runStart, i) + mapChar(c);
+    runStart = i + 1;
+  }
+  out += text.slice(runStart);
+  // Apostrophes and combining marks vanish: done for non-ASCII by the table, for ASCII here.
+  out = out.toLowerCase();
+  return out.includes("'") ? out.replaceAll("'", '') : out;
+}
+
+/** Token flags, one per token, for the matcher. */
+export const TOKEN_HAS_DIGIT = 1;
+export const TOKEN_HAS_SIGN = 2; // `$` or `@`
+export const TOKEN_HAS_LETTER = 4; // anything that is not an ASCII digit or a sign
+
+function isWordCode(c: number): boolean {
+  // Lower-case ASCII letters, digits, and any non-ASCII character (mapped text holds only word characters there).
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c >= 0x80;
+}
+
+function isLetterCode(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c >= 0x80;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Whether the sign at `i` (a run of `$`, or one `@`) stands for a letter. */
+function signIsLetter(m: string, i: number, end: number): boolean {
+  const prev = i > 0 ? m.charCodeAt(i - 1) : 0;
+  const next = end < m.length ? m.charCodeAt(end) : 0;
+  if (m.charCodeAt(i) === 0x40) return isWordCode(prev) && isWordCode(next); // `@` only inside a word
+  return isLetterCode(next) || (isLetterCode(prev) && !isDigitCode(next)); // `$ex`, `a$$`, not `$100` nor `US$5`
+}
+
+/**
+ * Splits mapped text into tokens. `flags`, when given, gets one entry per token (TOKEN_* bits).
+ * Signs that do not stand for a letter are separators.
+ */
+function scanTokens(m: string, out: string[], flags: number[] | null): void {
+  const n = m.length;
+  let start = -1;
+  let f = 0;
+  for (let i = 0; i < n; i++) {
+    const c = m.charCodeAt(i);
+    if (isWordCode(c)) {
+      if (start < 0) {
+        start = i;
+        f = 0;
+      }
+      f |= isDigitCode(c) ? TOKEN_HAS_DIGIT : TOKEN_HAS_LETTER;
+      continue;
+    }
+    if (c === 0x24 || c === 0x40) {
+      let end = i + 1;
+      if (c === 0x24) while (end < n && m.charCodeAt(end) === 0x24) end++;
+      if (signIsLetter(m, i, end)) {
+        if (start < 0) {
+          start = i;
+          f = 0;
+        }
+        f |= TOKEN_HAS_SIGN;
+        i = end - 1;
+        continue;
+      }
+      i = end - 1;
+    }
+    if (start >= 0) {
+      out.push(m.slice(start, i));
+      flags?.push(f);
+      start = -1;
+    }
+  }
+  if (start >= 0) {
+    out.push(m.slice(start));
+    flags?.push(f);
+  }
+}
+
+/** The tokens of a text, normalized. The matcher's entry point: no joined string in between. */
+export function normalizeTokens(text: string, flags: number[] | null = null): string[] {
+  const out: string[] = [];
+  scanTokens(mapText(text), out, flags);
+  return out;
+}
+
+/** The normalized text: tokens separated by one space, no leading or trailing space. */
+export function normalize(text: string): string {
+  return normalizeTokens(text).join(' ');
+}
+
+/** The tokens of normalized text (text that is not normalized is split on runs of spaces all the same). */
+export function tokenize(normalized: string): string[] {
+  return normalized.split(' ').filter((t) => t.length > 0);
+}
+
+/** For tests: the result of mapping without the fast paths. */
+export function normalizeSlow(text: string): string {
+  const out: string[] = [];
+  scanTokens(mapSlow(text), out, null);
+  return out.join(' ');
+}

@@ -1,0 +1,93 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from '../core/ports.js';
+import { requireAdmin } from './admin/auth.js';
+import { campaignRoutes } from './admin/campaigns.js';
+import { partnerRoutes } from './admin/partners.js';
+import { publishRoutes } from './admin/publish.js';
+import type { AdminDeps, AppDeps, PartnerDeps } from './deps.js';
+import { errorHandler, notFound } from './errors.js';
+import { healthRoutes } from './health.js';
+import { matchRoutes } from './match.js';
+import { type AppEnv, router } from './openapi.js';
+import { PartnerAuthenticator } from './partner-auth.js';
+import { widgetRoutes } from './widget.js';
+
+/** Headers every answer carries. No cross-origin isolation headers: the widget is loaded from partner pages. */
+const baseHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Referrer-Policy', 'no-referrer');
+};
+
+/** One line per request: method, route pattern, status and time. Never the URL's query, the body or the caller. */
+const accessLog =
+  (logger: Logger): MiddlewareHandler =>
+  async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.debug('request', {
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  };
+
+function base(logger: Logger) {
+  const app = router();
+  app.use('*', baseHeaders, accessLog(logger));
+  app.onError(errorHandler(logger));
+  app.notFound(notFound);
+  return app;
+}
+
+function mountPartner(app: OpenAPIHono<AppEnv>, deps: PartnerDeps): PartnerAuthenticator {
+  const auth = new PartnerAuthenticator(deps.partners, deps.partnerCacheMs ?? 10_000);
+  app.route('/', healthRoutes(deps.live));
+  app.route('/', matchRoutes(deps, auth));
+  if (deps.widget) app.route('/', widgetRoutes(deps.widget.asset, { demoSiteKey: deps.widget.demoSiteKey }));
+  return auth;
+}
+
+function mountAdmin(app: OpenAPIHono<AppEnv>, deps: AdminDeps, onPartnerChange: () => void) {
+  app.use('/admin/v1/*', requireAdmin(deps.adminAuth));
+  app.route('/', campaignRoutes(deps));
+  app.route('/', publishRoutes(deps));
+  app.route('/', partnerRoutes(deps, onPartnerChange));
+}
+
+const openApiConfig = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Signpost',
+    version: '1',
+    description: 'Search-triggered help messages for people at risk of human trafficking.',
+  },
+};
+
+/** The partner-facing function: match, banner, events, rules, widget, health. No admin code. */
+export function createPartnerApp(deps: PartnerDeps) {
+  const app = base(deps.logger);
+  mountPartner(app, deps);
+  return app;
+}
+
+/** The admin function: /admin/v1/*, the admin page, and the OpenAPI document of every route. */
+export function createAdminApp(deps: AppDeps) {
+  const app = base(deps.logger);
+  mountAdmin(app, deps, () => {});
+  // The document describes every route, partner ones included, so it is generated from the whole app once.
+  let document: unknown;
+  app.get('/openapi.json', (c) => c.json((document ??= createApp(deps).getOpenAPI31Document(openApiConfig))));
+  return app;
+}
+
+/** Everything in one app: the local server and the tests. */
+export function createApp(deps: AppDeps) {
+  const app = base(deps.logger);
+  const auth = mountPartner(app, deps);
+  mountAdmin(app, deps, () => auth.invalidate());
+  app.doc31('/openapi.json', openApiConfig);
+  return app;
+}

@@ -1,0 +1,113 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { PayloadTooLargeError } from '../core/errors.js';
+import type { Campaign, Keyword, ResolvedMessage } from '../core/model.js';
+import { BannerRequestSchema, MatchRequestSchema } from '../core/schemas.js';
+import type { PartnerDeps } from './deps.js';
+import { type AppEnv, errorResponse, jsonBody, router } from './openapi.js';
+import { corsPreflight, type PartnerAuthenticator, requirePartner } from './partner-auth.js';
+
+/** A match request is a query of at most 512 characters: 16 KB is plenty, and refuses floods early. */
+export const PARTNER_BODY_LIMIT = 16 * 1024;
+
+const ActionOut = z.object({ type: z.enum(['call', 'text', 'link']), label: z.string(), href: z.string() });
+const MatchOut = z
+  .object({
+    match: z
+      .object({
+        campaignId: z.string(),
+        keywordId: z.string().nullable(),
+        rulesetVersion: z.number().int(),
+        message: z.object({ locale: z.string(), title: z.string(), body: z.string(), actions: z.array(ActionOut) }),
+        impressionToken: z.string(),
+      })
+      .nullable(),
+    rulesetVersion: z.number().int(),
+  })
+  .openapi('MatchResponse');
+
+const responses = {
+  200: { description: 'The message to show, or `match: null`.', content: { 'application/json': { schema: MatchOut } } },
+  400: errorResponse('The body is not valid.'),
+  401: errorResponse('No valid key.'),
+  403: errorResponse('The origin is not allowed, or the partner is disabled.'),
+  413: errorResponse('The body is too large.'),
+  415: errorResponse('The body is not JSON.'),
+};
+
+const matchRoute = createRoute({
+  method: 'post',
+  path: '/v1/match',
+  summary: 'The help message for one search, if it should show one',
+  request: { body: jsonBody(MatchRequestSchema.openapi('MatchRequest')) },
+  responses,
+});
+
+const bannerRoute = createRoute({
+  method: 'post',
+  path: '/v1/banner',
+  summary: 'The message for pages that always show help',
+  request: { body: jsonBody(BannerRequestSchema.openapi('BannerRequest')) },
+  responses,
+});
+
+export const limitBody = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new PayloadTooLargeError(`The request body is larger than ${Math.round(maxSize / 1024)} KB.`);
+    },
+  });
+
+export function matchRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
+  const app = router();
+  const partnerOnly = requirePartner(auth, { siteKeys: true });
+  for (const path of ['/v1/match', '/v1/banner']) {
+    app.use(path, corsPreflight(auth), limitBody(PARTNER_BODY_LIMIT), partnerOnly);
+  }
+
+  app.openapi(matchRoute, async (c) => {
+    const { query, locale, region } = c.req.valid('json');
+    const ruleset = await deps.live.current();
+    const hit = ruleset.match(query, { locale, region, now: deps.clock.now() });
+    const match = hit ? served(c, deps, hit.campaign, hit.keyword, hit.message, ruleset.version, region) : null;
+    return answer(c, { match, rulesetVersion: ruleset.version });
+  });
+
+  app.openapi(bannerRoute, async (c) => {
+    const { locale, region } = c.req.valid('json');
+    const ruleset = await deps.live.current();
+    const hit = ruleset.banner({ locale, region, now: deps.clock.now() });
+    const match = hit ? served(c, deps, hit.campaign, null, hit.message, ruleset.version, region) : null;
+    return answer(c, { match, rulesetVersion: ruleset.version });
+  });
+
+  return app;
+}
+
+function served(
+  c: Context<AppEnv>,
+  deps: PartnerDeps,
+  campaign: Campaign,
+  keyword: Keyword | null,
+  message: ResolvedMessage,
+  rulesetVersion: number,
+  region: string | undefined,
+) {
+  const impressionToken = deps.impressions.served({
+    campaignId: campaign.id,
+    keywordId: keyword?.id ?? null,
+    partnerId: c.get('partner').id,
+    locale: message.locale,
+    region: region ?? '',
+    rulesetVersion,
+    at: deps.clock.now(),
+  });
+  return { campaignId: campaign.id, keywordId: keyword?.id ?? null, rulesetVersion, message, impressionToken };
+}
+
+function answer(c: Context<AppEnv>, body: z.infer<typeof MatchOut>) {
+  c.header('Cache-Control', 'no-store');
+  return c.json(body, 200);
+}

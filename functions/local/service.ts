@@ -1,0 +1,185 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { serve } from '@hono/node-server';
+import dynalite from 'dynalite';
+import { dynamoRepositories, ensureTables, type TableNames } from '../adapters/dynamodb/index.js';
+import { isConditionFailed } from '../adapters/dynamodb/errors.js';
+import { keys } from '../adapters/dynamodb/keys.js';
+import { defaultCampaign } from '../core/default-campaign.js';
+import { randomIds, systemClock } from '../core/ids.js';
+import { LiveRuleset } from '../core/live-ruleset.js';
+import { newPartnerKey, newSecretKey, newSiteKey } from '../core/partner-keys.js';
+import type { Impressions, Logger } from '../core/ports.js';
+import { createApp } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
+import { buildWidget } from '../../widget/build.js';
+import { newAdminToken, StaticTokenAuthenticator } from './admin-token.js';
+import { JsonLogger, type LogLevel, MemoryMetrics } from './logger.js';
+
+export interface LocalServiceOptions {
+  port?: number;
+  host?: string;
+  /** Where the embedded dynalite keeps its LevelDB files; null keeps everything in memory (tests). */
+  dataDir?: string | null;
+  /** Another DynamoDB endpoint: then no embedded server is started. */
+  endpoint?: string;
+  adminToken?: string;
+  tables?: TableNames;
+  logLevel?: LogLevel;
+  /** Overrides for tests: a logger that captures lines, a fault-injecting client, ... */
+  logger?: Logger;
+  impressions?: Impressions;
+  /** Kept for callers that silence the service; the same as logLevel 'silent'. */
+  quiet?: boolean;
+}
+
+export interface LocalService {
+  url: string;
+  adminToken: string;
+  /** The seeded demo partner. `secretKey` is only known on the start that created it. */
+  demoPartner: { id: string; siteKey: string; secretKey: string | null };
+  deps: AppDeps;
+  /** Metrics counted in memory (fallbacks, bundled default served, ...). */
+  metrics: MemoryMetrics;
+  tables: TableNames;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TABLES: TableNames = { config: 'signpost-config', stats: 'signpost-stats' };
+
+/**
+ * The whole service on one machine: the embedded dynalite (or another endpoint), tables created, the default
+ * campaign seeded and published on first start, and the one Hono app on @hono/node-server.
+ */
+export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
+  const logger = options.logger ?? new JsonLogger(options.quiet ? 'silent' : (options.logLevel ?? 'info'));
+  const metrics = new MemoryMetrics();
+  const tables = options.tables ?? DEFAULT_TABLES;
+
+  let endpoint = options.endpoint;
+  let embedded: ReturnType<typeof dynalite> | undefined;
+  if (!endpoint) {
+    const dataDir = options.dataDir === undefined ? '.data' : options.dataDir;
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    embedded = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir && { path: join(dataDir, 'dynamodb') }) });
+    await new Promise<void>((resolve) => embedded?.listen(0, '127.0.0.1', () => resolve()));
+    endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
+  }
+
+  const client = new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: 3,
+    ...(embedded || !process.env.AWS_ACCESS_KEY_ID
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  await ensureTables(client, tables);
+
+  const repos = dynamoRepositories(doc, tables);
+  const adminToken = options.adminToken ?? newAdminToken();
+  const live = new LiveRuleset(repos.rulesets, { ttlMs: 2_000, coldBudgetMs: 1_000, logger, metrics });
+  const seeded = await seedOnce(doc, tables, repos);
+
+  const deps: AppDeps = {
+    ...repos,
+    live,
+    impressions: options.impressions ?? { served: () => '' },
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+    metrics,
+    adminAuth: new StaticTokenAuthenticator(adminToken),
+    widget: { asset: await buildWidget() },
+  };
+
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: options.host ?? '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+
+  const demoPartner = await ensureDemoPartner(doc, tables, repos, address.port, seeded);
+  if (deps.widget) deps.widget.demoSiteKey = demoPartner.siteKey;
+  await live.refresh();
+
+  return {
+    url,
+    adminToken,
+    demoPartner,
+    deps,
+    metrics,
+    tables,
+    endpoint,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      client.destroy();
+      if (embedded) await new Promise<void>((resolve) => embedded?.close(() => resolve()));
+    },
+  };
+}
+
+/** Seeds the default campaign and publishes it, once per data store (a conditional marker item). */
+async function seedOnce(doc: DynamoDBDocumentClient, tables: TableNames, repos: ReturnType<typeof dynamoRepositories>) {
+  try {
+    await doc.send(
+      new PutCommand({
+        TableName: tables.config,
+        Item: { ...keys.meta('SEEDED'), entity: 'meta', at: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+  const campaign = defaultCampaign();
+  await repos.campaigns.create(campaign, 'seed');
+  await repos.rulesets.publish({ publishedAt: new Date().toISOString(), publishedBy: 'seed', campaigns: [campaign] });
+  return true;
+}
+
+/** A partner for trying the service at once: its site key serves the widget demo on this server's own origins. */
+async function ensureDemoPartner(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  repos: ReturnType<typeof dynamoRepositories>,
+  port: number,
+  seeded: boolean,
+): Promise<LocalService['demoPartner']> {
+  const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const { Item } = await doc.send(new GetCommand({ TableName: tables.config, Key: keys.meta('DEMO_PARTNER') }));
+  const existing = typeof Item?.partnerId === 'string' ? await repos.partners.get(Item.partnerId) : null;
+  if (existing) {
+    const allowedOrigins = [...new Set([...existing.allowedOrigins, ...origins])];
+    const partner =
+      allowedOrigins.length === existing.allowedOrigins.length
+        ? existing
+        : await repos.partners.update({ ...existing, allowedOrigins }, existing.revision);
+    return { id: partner.id, siteKey: partner.siteKey, secretKey: null };
+  }
+  const now = new Date();
+  const secretKey = newSecretKey();
+  const partner = await repos.partners.create({
+    id: randomIds.next('ptn'),
+    name: seeded ? 'Local demo' : 'Local demo (recreated)',
+    allowedOrigins: origins,
+    siteKey: newSiteKey(),
+    status: 'active',
+    keys: [newPartnerKey(randomIds.next('key'), secretKey, now)],
+    createdAt: now.toISOString(),
+    revision: 1,
+  });
+  await doc.send(
+    new PutCommand({ TableName: tables.config, Item: { ...keys.meta('DEMO_PARTNER'), entity: 'meta', partnerId: partner.id } }),
+  );
+  return { id: partner.id, siteKey: partner.siteKey, secretKey };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration and e2e tests start their own servers; two cores here, so keep the pool small.
+    maxWorkers: 2,
+    allowOnly: false,
+  },
+});
