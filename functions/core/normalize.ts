@@ -21,18 +21,19 @@ const NON_WORD_RE = /[^\p{L}\p{N}\p{M}$@]+/gu;
 
 /** The reference pipeline. Its output holds word characters, `$`, `@` and single spaces only. */
 export function mapSlow(text: string): string {
-  // lower(upper(lower(x))) folds what plain lower casing keeps apart from its upper case: ß/ẞ -> ss, ς -> σ, ı -> i.
-  let s = text.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
+  // lower(upper(lower(x))) folds what plain lower casing keeps apart from its upper case (ß/ẞ -> ss, ı -> i);
+  // the final sigma is chosen by context when lower casing, so it is folded by hand.
+  let s = text.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().replaceAll('\u03c2', '\u03c3');
   s = s.normalize('NFD').replace(VANISH_RE, '').normalize('NFC');
   return s.replace(NON_WORD_RE, ' ');
 }
 
 /**
- * Code points whose mapping does not depend on their neighbours, so that mapping them one by one equals mapping
- * the whole string. Not safe: Indic scripts, Hangul jamo, kana voicing marks, half-width forms and other
- * places where NFC composes a base with a kept mark, and surrogates (astral characters).
+ * Blocks where mapping one character at a time equals mapping the whole string, provided the character maps to
+ * no kept combining mark (NFC would reorder or compose those with their neighbours). Outside: Indic scripts,
+ * Hangul jamo, kana voicing marks, half-width forms and surrogates (astral characters).
  */
-function isTableSafe(c: number): boolean {
+function inTableBlocks(c: number): boolean {
   return (
     c < 0x0700 || // Latin, IPA, Greek, Cyrillic, Armenian, Hebrew, Arabic
     (c >= 0x0e00 && c < 0x0e80) || // Thai
@@ -42,12 +43,15 @@ function isTableSafe(c: number): boolean {
   );
 }
 
-const table = new Map<number, string>();
+const KEPT_MARK = /\p{M}/u;
+/** Mapping of single characters, filled on first use; null where the whole-string pipeline is needed. */
+const table = new Map<number, string | null>();
 
-function mapChar(c: number): string {
+function mapChar(c: number): string | null {
   let m = table.get(c);
   if (m === undefined) {
-    m = mapSlow(String.fromCharCode(c));
+    m = inTableBlocks(c) ? mapSlow(String.fromCharCode(c)) : null;
+    if (m !== null && KEPT_MARK.test(m)) m = null;
     table.set(c, m);
   }
   return m;
@@ -73,8 +77,9 @@ function mapText(text: string): string {
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) continue;
-    if (!isTableSafe(c)) return mapSlow(text);
-    out += text.slice(runStart, i) + mapChar(c);
+    const mapped = mapChar(c);
+    if (mapped === null) return mapSlow(text);
+    out += text.slice(runStart, i) + mapped;
     runStart = i + 1;
   }
   out += text.slice(runStart);

@@ -9,7 +9,7 @@
  * GET /widget/demo.js, demo.css     the demo's own script and styles (the CSP allows no inline ones)
  */
 import { createHash } from 'node:crypto';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 
 export interface WidgetAsset {
   /** The minified IIFE. */
@@ -66,15 +66,15 @@ export function widgetRoutes(asset: WidgetAsset, opts: WidgetRoutesOptions = {})
       'X-Content-Type-Options': 'nosniff',
       ETag: etag,
     };
-    return (c: { req: { header(name: string): string | undefined }; body: Hono['request'] extends never ? never : (data: string | null, status: 200 | 304, headers: Record<string, string>) => Response }) =>
+    return (c: Context) =>
       matchesEtag(c.req.header('If-None-Match'), etag) ? c.body(null, 304, headers) : c.body(asset.js, 200, headers);
   };
   const current = script(`public, max-age=${DAY}, stale-while-revalidate=${7 * DAY}`);
   const pinned = script(`public, max-age=${365 * DAY}, immutable`);
 
-  app.get('/widget/v1.js', (c) => current(c));
-  app.get('/widget.js', (c) => current(c));
-  app.get(`/widget/${hashedName}`, (c) => pinned(c));
+  app.get('/widget/v1.js', current);
+  app.get('/widget.js', current);
+  app.get(`/widget/${hashedName}`, pinned);
   app.get('/widget/v1.js.sri', (c) =>
     c.text(asset.sri, 200, {
       'Cache-Control': 'public, max-age=300',

@@ -165,9 +165,11 @@ function start(script: HTMLScriptElement, state: Shared): void {
       root = host.attachShadow({ mode: 'open' });
       adoptStyles(root);
     }
-    slot ??= [...document.querySelectorAll('[data-signpost]')].find((el) => !state.mounts.includes(el));
+    if (!slot) {
+      slot = [...document.querySelectorAll('[data-signpost]')].find((el) => !state.mounts.includes(el));
+      if (slot) state.mounts.push(slot);
+    }
     if (slot) {
-      state.mounts.push(slot);
       slot.append(host);
     } else if (script.isConnected && script.parentElement !== document.head) {
       script.after(host);

@@ -41,9 +41,12 @@ export function safeHref(raw: unknown): string | null {
   }
   if (!Object.prototype.hasOwnProperty.call(ACTION_BY_PROTOCOL, url.protocol)) return null;
   if (url.protocol !== 'sms:') return url.href;
-  const sms = smsParts(url);
-  // `?&body=` is the form both iOS (which wants `&`) and Android (which wants `?`) prefill from.
-  return `sms:${sms.number}${sms.body ? `?&body=${encodeURIComponent(sms.body)}` : ''}`;
+  const body = smsParts(url).body;
+  // `?&body=` is the form both iOS (which wants `&`) and Android (which wants `?`) prefill from. Set
+  // through the URL object, so whatever else the URL holds stays well-formed.
+  url.search = body ? `?&body=${encodeURIComponent(body)}` : '';
+  url.hash = '';
+  return url.href;
 }
 
 /** The short code and keyword of an `sms:` URL, as a person would type them. */

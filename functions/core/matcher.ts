@@ -1,0 +1,749 @@
+/**
+ * The matcher: a published ruleset compiled once into an immutable index, then asked per search query which
+ * campaign (if any) should show its help message. Semantics: "Matching semantics" in shared/API.md.
+ *
+ * The index works on words, not characters, so the cost of a query depends on its length, never on the
+ * number of keywords:
+ * - every distinct keyword token gets a small integer id; a hash map takes each spelling that should match it
+ *   (itself, plurals, singulars, undisguised readings) to the ids, so one query token is one lookup;
+ * - exact and phrase keywords (and single-token broad ones) sit in a trie of token ids, stored as one
+ *   open-addressing table of (node, token) -> child; a query walks it from each position;
+ * - broad keywords of several tokens hang off their rarest token; the few found are verified against the set
+ *   of ids present in the query;
+ * - negative keywords are entries of the same index, flagged, so one pass finds everything that hit;
+ * - each positive keyword gets its rank in the selection order (priority, match type, length, campaign id) at
+ *   compile time, so selection is "the smallest rank among eligible, non-negated hits".
+ *
+ * `match` and `explain` run the same function (`evaluate`); `explain` passes a trace that records what it saw.
+ */
+import {
+  type CampaignRules,
+  campaignRules,
+  type IneligibilityReason,
+  ineligibility,
+  type MatchContext,
+  type MessageTable,
+  messageTable,
+  pickMessage,
+  type RequestTarget,
+  requestTarget,
+} from './match-eligibility.js';
+import { keywordForms, spellings, variantOf } from './match-variants.js';
+import type { Campaign, Keyword, MatchType, NegativeKeyword, ResolvedMessage } from './model.js';
+import { normalizeTokens, TOKEN_HAS_LETTER } from './normalize.js';
+
+export { isEligible, type MatchContext, resolveMessage } from './match-eligibility.js';
+
+export interface MatchResult {
+  campaign: Campaign;
+  keyword: Keyword;
+  message: ResolvedMessage;
+}
+
+export interface BannerResult {
+  campaign: Campaign;
+  message: ResolvedMessage;
+}
+
+export type ExclusionReason =
+  | 'negative_keyword'
+  | 'paused'
+  | 'not_started'
+  | 'ended'
+  | 'locale'
+  | 'region'
+  | 'lower_priority'
+  | 'weaker_keyword';
+
+export interface KeywordHit {
+  campaignId: string;
+  campaignName: string;
+  keyword: Keyword;
+  /** How the query reached the keyword: 'plural', 'disguise', 'plural+disguise', or null for literally. */
+  variant: string | null;
+  /** The normalized query tokens that hit, in query order. */
+  matchedText: string;
+}
+
+export interface Explanation {
+  normalizedQuery: string;
+  tokens: string[];
+  match: (KeywordHit & { message: ResolvedMessage }) | null;
+  /** One entry per campaign that hit: its best keyword, selected or excluded and why. Selected first, then in selection order. */
+  hits: Array<
+    KeywordHit & {
+      outcome: 'selected' | 'excluded';
+      reason?: { code: ExclusionReason; message: string; negativeKeyword?: NegativeKeyword };
+    }
+  >;
+}
+
+export interface CompiledRuleset {
+  readonly version: number;
+  /** Keywords in the ruleset (negatives not counted). */
+  readonly keywordCount: number;
+  match(query: string, ctx: MatchContext): MatchResult | null;
+  /** The highest-priority eligible campaign marked `banner: true` (then the smaller id). */
+  banner(ctx: MatchContext): BannerResult | null;
+  explain(query: string, ctx: MatchContext): Explanation;
+}
+
+export interface RulesetInput {
+  version: number;
+  campaigns: readonly Campaign[];
+}
+
+export function compileRuleset(ruleset: RulesetInput): CompiledRuleset {
+  return new Index(ruleset);
+}
+
+const EXACT = 0;
+const PHRASE = 1;
+const BROAD = 2;
+const KIND_NAMES: readonly MatchType[] = ['exact', 'phrase', 'broad'];
+
+function kindOf(match: unknown, fallback: number): number {
+  if (match === 'exact') return EXACT;
+  if (match === 'phrase') return PHRASE;
+  if (match === 'broad') return BROAD;
+  return fallback;
+}
+
+interface CompiledCampaign {
+  readonly campaign: Campaign;
+  readonly rules: CampaignRules;
+  readonly messages: MessageTable;
+}
+
+/** What `evaluate` found; only `explain` asks for it. */
+interface Trace {
+  tokens: string[];
+  /** Triples (entry, start, length); start -1 for broad hits. */
+  hits: number[];
+  /** The first negative entry that hit, by campaign index. */
+  negatives: Map<number, number>;
+}
+
+interface Selection {
+  /** Index into the hits triples of the selected hit. */
+  hit: number;
+  entry: number;
+  target: RequestTarget;
+}
+
+/** Working memory of one query. Not part of the index: its contents change on every call. */
+class Scratch {
+  stamp = 0;
+  flags: number[] = [];
+  posStart = new Int32Array(64);
+  ids = new Int32Array(64);
+  constructor(
+    readonly present: Int32Array,
+    readonly anchorSeen: Int32Array,
+    readonly negated: Int32Array,
+  ) {}
+
+  nextStamp(): number {
+    if (this.stamp >= 0x7fffffff) {
+      this.present.fill(0);
+      this.anchorSeen.fill(0);
+      this.negated.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+}
+
+function nextPow2(n: number): number {
+  let p = 16;
+  while (p < n) p *= 2;
+  return p;
+}
+
+function edgeHash(node: number, token: number): number {
+  let h = Math.imul(node ^ Math.imul(token, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Counting sort of `items` by `keys` into a compressed layout: the items of key k are out[start[k]..start[k+1]). */
+function buckets(keys: Int32Array, count: number, skip: number): { start: Int32Array; items: Int32Array } {
+  const start = new Int32Array(count + 1);
+  let total = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as number;
+    if (k === skip) continue;
+    (start[k + 1] as number)++;
+    total++;
+  }
+  for (let k = 0; k < count; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+  const fill = start.slice(0, count);
+  const items = new Int32Array(total);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as number;
+    if (k === skip) continue;
+    items[(fill[k] as number)++] = i;
+  }
+  return { start, items };
+}
+
+class Index implements CompiledRuleset {
+  readonly version: number;
+  readonly keywordCount: number;
+
+  private readonly campaigns: readonly CompiledCampaign[];
+  /** Campaign indexes marked banner, best first. */
+  private readonly bannerOrder: readonly number[];
+
+  /** Keyword token text by token id (for explain). */
+  private readonly tokenText: readonly string[];
+  /** Spelling -> token id (>= 0), or -(k + 1) for the k-th list in multiStart/multiIds. */
+  private readonly forms: ReadonlyMap<string, number>;
+  private readonly multiStart: Int32Array;
+  private readonly multiIds: Int32Array;
+
+  // Entries: every keyword and negative keyword that normalizes to at least one token.
+  private readonly entCampaign: Int32Array;
+  private readonly entKind: Uint8Array;
+  private readonly entNegative: Uint8Array;
+  /** Position in the selection order (smaller wins); negatives get none. */
+  private readonly entRank: Int32Array;
+  private readonly entTokStart: Int32Array;
+  private readonly entToks: Int32Array;
+  private readonly entKeyword: readonly (Keyword | NegativeKeyword)[];
+
+  // Trie of token ids: (node + 1, token) -> child in an open-addressing table; node 0 is the root.
+  private readonly edgeMask: number;
+  private readonly edgeNode: Int32Array;
+  private readonly edgeToken: Int32Array;
+  private readonly edgeChild: Int32Array;
+  private readonly nodeHasChildren: Uint8Array;
+  private readonly nodeEntStart: Int32Array;
+  private readonly nodeEnt: Int32Array;
+
+  // Broad keywords of several tokens, by their rarest token.
+  private readonly anchorStart: Int32Array;
+  private readonly anchorEnt: Int32Array;
+
+  private readonly scratch: Scratch;
+
+  constructor(ruleset: RulesetInput) {
+    this.version = ruleset.version;
+    const source = ruleset.campaigns ?? [];
+    this.campaigns = source.map((campaign) => ({
+      campaign,
+      rules: campaignRules(campaign),
+      messages: messageTable(campaign),
+    }));
+    this.bannerOrder = this.campaigns
+      .map((_, i) => i)
+      .filter((i) => this.campaigns[i]?.campaign.banner === true)
+      .sort((a, b) => this.compareCampaigns(a, b));
+
+    // Pass 1: tokens of every keyword, token ids, entries.
+    const tokenIds = new Map<string, number>();
+    const tokenText: string[] = [];
+    const tokenDf: number[] = [];
+    const entCampaign: number[] = [];
+    const entKind: number[] = [];
+    const entNegative: number[] = [];
+    const entLength: number[] = [];
+    const entTokStart: number[] = [0];
+    const entToks: number[] = [];
+    const entKeyword: (Keyword | NegativeKeyword)[] = [];
+    let keywordCount = 0;
+    const addEntry = (ci: number, keyword: Keyword | NegativeKeyword, negative: boolean): void => {
+      const tokens = normalizeTokens(typeof keyword?.text === 'string' ? keyword.text : '');
+      if (tokens.length === 0) return; // matches nothing
+      let length = tokens.length - 1;
+      for (const t of tokens) {
+        length += t.length;
+        let id = tokenIds.get(t);
+        if (id === undefined) {
+          id = tokenText.length;
+          tokenIds.set(t, id);
+          tokenText.push(t);
+          tokenDf.push(0);
+        }
+        tokenDf[id] = (tokenDf[id] as number) + 1;
+        entToks.push(id);
+      }
+      entTokStart.push(entToks.length);
+      entCampaign.push(ci);
+      entKind.push(kindOf(keyword.match, PHRASE));
+      entNegative.push(negative ? 1 : 0);
+      entLength.push(length);
+      entKeyword.push(keyword);
+    };
+    this.campaigns.forEach(({ campaign }, ci) => {
+      for (const k of campaign.keywords ?? []) {
+        keywordCount++;
+        addEntry(ci, k, false);
+      }
+      for (const k of campaign.negativeKeywords ?? []) addEntry(ci, k, true);
+    });
+    this.keywordCount = keywordCount;
+    this.tokenText = tokenText;
+    const entryCount = entCampaign.length;
+    const tokenCount = tokenText.length;
+    this.entCampaign = Int32Array.from(entCampaign);
+    this.entKind = Uint8Array.from(entKind);
+    this.entNegative = Uint8Array.from(entNegative);
+    this.entTokStart = Int32Array.from(entTokStart);
+    this.entToks = Int32Array.from(entToks);
+    this.entKeyword = entKeyword;
+
+    // Pass 2: spellings -> token ids.
+    const forms = new Map<string, number>();
+    const multi: number[][] = [];
+    for (let id = 0; id < tokenCount; id++) {
+      for (const spelling of spellings(tokenText[id] as string)) {
+        for (const form of keywordForms(spelling)) {
+          const code = forms.get(form);
+          if (code === undefined) forms.set(form, id);
+          else if (code >= 0) {
+            if (code !== id) {
+              forms.set(form, -(multi.length + 1));
+              multi.push([code, id]);
+            }
+          } else {
+            const list = multi[-code - 1] as number[];
+            if (!list.includes(id)) list.push(id);
+          }
+        }
+      }
+    }
+    this.forms = forms;
+    this.multiStart = new Int32Array(multi.length + 1);
+    this.multiIds = new Int32Array(multi.reduce((n, l) => n + l.length, 0));
+    let m = 0;
+    multi.forEach((list, k) => {
+      for (const id of list) this.multiIds[m++] = id;
+      this.multiStart[k + 1] = m;
+    });
+
+    // Pass 3: the trie and the broad anchors.
+    const capacity = nextPow2(2 * entToks.length + 2);
+    this.edgeMask = capacity - 1;
+    this.edgeNode = new Int32Array(capacity);
+    this.edgeToken = new Int32Array(capacity);
+    this.edgeChild = new Int32Array(capacity);
+    const nodeHasChildren = new Uint8Array(entToks.length + 1);
+    let nodeCount = 1;
+    const entNode = new Int32Array(entryCount).fill(-1);
+    const entAnchor = new Int32Array(entryCount).fill(-1);
+    for (let e = 0; e < entryCount; e++) {
+      const from = this.entTokStart[e] as number;
+      const to = this.entTokStart[e + 1] as number;
+      if (entKind[e] === BROAD && new Set(entToks.slice(from, to)).size > 1) {
+        let anchor = entToks[from] as number;
+        for (let k = from + 1; k < to; k++) {
+          const id = entToks[k] as number;
+          if ((tokenDf[id] as number) < (tokenDf[anchor] as number)) anchor = id;
+        }
+        entAnchor[e] = anchor;
+        continue;
+      }
+      let node = 0;
+      for (let k = from; k < to; k++) {
+        const token = entToks[k] as number;
+        let child = this.edge(node, token);
+        if (child < 0) {
+          child = nodeCount++;
+          this.addEdge(node, token, child);
+          nodeHasChildren[node] = 1;
+        }
+        node = child;
+      }
+      entNode[e] = node;
+    }
+    this.nodeHasChildren = nodeHasChildren.slice(0, nodeCount);
+    const byNode = buckets(entNode, nodeCount, -1);
+    this.nodeEntStart = byNode.start;
+    this.nodeEnt = byNode.items;
+    const byAnchor = buckets(entAnchor, tokenCount, -1);
+    this.anchorStart = byAnchor.start;
+    this.anchorEnt = byAnchor.items;
+
+    // Pass 4: ranks in the selection order.
+    const positives: number[] = [];
+    for (let e = 0; e < entryCount; e++) if (entNegative[e] === 0) positives.push(e);
+    positives.sort((a, b) => {
+      const ca = entCampaign[a] as number;
+      const cb = entCampaign[b] as number;
+      const pa = this.priorityOf(ca);
+      const pb = this.priorityOf(cb);
+      if (pa !== pb) return pb - pa;
+      if (entKind[a] !== entKind[b]) return (entKind[a] as number) - (entKind[b] as number);
+      if (entLength[a] !== entLength[b]) return (entLength[b] as number) - (entLength[a] as number);
+      return this.compareCampaigns(ca, cb) || a - b;
+    });
+    this.entRank = new Int32Array(entryCount).fill(0x7fffffff);
+    positives.forEach((e, rank) => {
+      this.entRank[e] = rank;
+    });
+
+    this.scratch = new Scratch(
+      new Int32Array(tokenCount),
+      new Int32Array(tokenCount),
+      new Int32Array(this.campaigns.length),
+    );
+    Object.freeze(this);
+  }
+
+  match(query: string, ctx: MatchContext): MatchResult | null {
+    const selection = this.evaluate(query, ctx, undefined);
+    if (selection === null) return null;
+    const c = this.campaigns[this.entCampaign[selection.entry] as number] as CompiledCampaign;
+    return {
+      campaign: c.campaign,
+      keyword: this.entKeyword[selection.entry] as Keyword,
+      message: pickMessage(c.messages, c.campaign, selection.target),
+    };
+  }
+
+  banner(ctx: MatchContext): BannerResult | null {
+    const target = requestTarget(ctx);
+    for (const ci of this.bannerOrder) {
+      const c = this.campaigns[ci] as CompiledCampaign;
+      if (ineligibility(c.rules, target) === null) {
+        return { campaign: c.campaign, message: pickMessage(c.messages, c.campaign, target) };
+      }
+    }
+    return null;
+  }
+
+  explain(query: string, ctx: MatchContext): Explanation {
+    const trace: Trace = { tokens: [], hits: [], negatives: new Map() };
+    const selection = this.evaluate(query, ctx, trace);
+    return this.describe(trace, selection, ctx);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The one evaluation path.
+
+  private evaluate(query: string, ctx: MatchContext, trace: Trace | undefined): Selection | null {
+    const s = this.scratch;
+    const flags = s.flags;
+    flags.length = 0;
+    const tokens = normalizeTokens(typeof query === 'string' ? query : '', flags);
+    if (trace) trace.tokens = tokens;
+    const n = tokens.length;
+    if (n === 0 || this.entToks.length === 0) return null;
+
+    // Token ids present at each position.
+    if (s.posStart.length < n + 1) s.posStart = new Int32Array(nextPow2(n + 1));
+    const posStart = s.posStart;
+    let found = 0;
+    for (let i = 0; i < n; i++) {
+      posStart[i] = found;
+      const token = tokens[i] as string;
+      const f = flags[i] as number;
+      if (f === TOKEN_HAS_LETTER) found = this.lookup(token, found, found);
+      else for (const spelling of spellings(token, f)) found = this.lookup(spelling, posStart[i] as number, found);
+    }
+    posStart[n] = found;
+    if (found === 0) return null;
+
+    const stamp = s.nextStamp();
+    const hits: number[] = [];
+    const ids = s.ids;
+    // Exact and phrase: walk the trie from every position.
+    for (let i = 0; i < n; i++) {
+      if (posStart[i] !== posStart[i + 1]) this.walk(0, i, i, n, hits);
+    }
+    // Broad: verify the keywords anchored at each token id present.
+    if (this.anchorEnt.length > 0) {
+      const present = s.present;
+      for (let k = 0; k < found; k++) present[ids[k] as number] = stamp;
+      const anchorSeen = s.anchorSeen;
+      for (let k = 0; k < found; k++) {
+        const id = ids[k] as number;
+        if (anchorSeen[id] === stamp) continue;
+        anchorSeen[id] = stamp;
+        const end = this.anchorStart[id + 1] as number;
+        for (let a = this.anchorStart[id] as number; a < end; a++) {
+          const e = this.anchorEnt[a] as number;
+          const tEnd = this.entTokStart[e + 1] as number;
+          let all = true;
+          for (let t = this.entTokStart[e] as number; t < tEnd; t++) {
+            if (present[this.entToks[t] as number] !== stamp) {
+              all = false;
+              break;
+            }
+          }
+          if (all) hits.push(e, -1, 0);
+        }
+      }
+    }
+    if (trace) trace.hits = hits;
+    if (hits.length === 0) return null;
+
+    // Selection: negatives stop their campaign; the smallest rank among eligible hits wins.
+    const negated = s.negated;
+    for (let h = 0; h < hits.length; h += 3) {
+      const e = hits[h] as number;
+      if (this.entNegative[e] === 1) {
+        const c = this.entCampaign[e] as number;
+        if (trace && negated[c] !== stamp) trace.negatives.set(c, e);
+        negated[c] = stamp;
+      }
+    }
+    let target: RequestTarget | null = null;
+    let best = -1;
+    let bestRank = 0x7fffffff;
+    for (let h = 0; h < hits.length; h += 3) {
+      const e = hits[h] as number;
+      const rank = this.entRank[e] as number;
+      if (rank >= bestRank || this.entNegative[e] === 1) continue;
+      const c = this.entCampaign[e] as number;
+      if (negated[c] === stamp) continue;
+      target ??= requestTarget(ctx);
+      if (ineligibility((this.campaigns[c] as CompiledCampaign).rules, target) !== null) continue;
+      best = h;
+      bestRank = rank;
+    }
+    if (best < 0 || target === null) return null;
+    return { hit: best, entry: hits[best] as number, target };
+  }
+
+  /**
+   * Appends the token ids a spelling matches to scratch.ids at `at`; returns the new end. Ids already listed
+   * for this position (from `from`) are skipped: a disguised token's spellings may reach the same id twice.
+   */
+  private lookup(spelling: string, from: number, at: number): number {
+    const code = this.forms.get(spelling);
+    if (code === undefined) return at;
+    const s = this.scratch;
+    const mFrom = code >= 0 ? 0 : (this.multiStart[-code - 1] as number);
+    const mTo = code >= 0 ? 1 : (this.multiStart[-code] as number);
+    let end = at;
+    for (let k = mFrom; k < mTo; k++) {
+      const id = code >= 0 ? code : (this.multiIds[k] as number);
+      let dup = false;
+      for (let j = from; j < end; j++) if (s.ids[j] === id) dup = true;
+      if (dup) continue;
+      if (end >= s.ids.length) s.ids = grow(s.ids);
+      s.ids[end++] = id;
+    }
+    return end;
+  }
+
+  private walk(node: number, pos: number, start: number, n: number, hits: number[]): void {
+    const s = this.scratch;
+    const to = s.posStart[pos + 1] as number;
+    for (let k = s.posStart[pos] as number; k < to; k++) {
+      const child = this.edge(node, s.ids[k] as number);
+      if (child < 0) continue;
+      const eEnd = this.nodeEntStart[child + 1] as number;
+      for (let t = this.nodeEntStart[child] as number; t < eEnd; t++) {
+        const e = this.nodeEnt[t] as number;
+        if (this.entKind[e] === EXACT && (start !== 0 || pos + 1 !== n)) continue;
+        hits.push(e, start, pos + 1 - start);
+      }
+      if (pos + 1 < n && this.nodeHasChildren[child] === 1) this.walk(child, pos + 1, start, n, hits);
+    }
+  }
+
+  private edge(node: number, token: number): number {
+    const mask = this.edgeMask;
+    const key = node + 1;
+    let h = edgeHash(node, token) & mask;
+    for (;;) {
+      const k = this.edgeNode[h] as number;
+      if (k === 0) return -1;
+      if (k === key && this.edgeToken[h] === token) return this.edgeChild[h] as number;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private addEdge(node: number, token: number, child: number): void {
+    const mask = this.edgeMask;
+    let h = edgeHash(node, token) & mask;
+    while (this.edgeNode[h] !== 0) h = (h + 1) & mask;
+    this.edgeNode[h] = node + 1;
+    this.edgeToken[h] = token;
+    this.edgeChild[h] = child;
+  }
+
+  private priorityOf(ci: number): number {
+    const p = this.campaigns[ci]?.campaign.priority;
+    return typeof p === 'number' && Number.isFinite(p) ? p : 0;
+  }
+
+  /** Higher priority first, then the smaller id (code unit order), then the order given. */
+  private compareCampaigns(a: number, b: number): number {
+    const pa = this.priorityOf(a);
+    const pb = this.priorityOf(b);
+    if (pa !== pb) return pb - pa;
+    const ia = String(this.campaigns[a]?.campaign.id);
+    const ib = String(this.campaigns[b]?.campaign.id);
+    if (ia !== ib) return ia < ib ? -1 : 1;
+    return a - b;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Explanation: reads what evaluate found; decides nothing evaluate did not.
+
+  private describe(trace: Trace, selection: Selection | null, ctx: MatchContext): Explanation {
+    const { tokens, hits } = trace;
+    const target = selection?.target ?? requestTarget(ctx);
+    // The best hit of each campaign (all hits of a campaign share its eligibility, so the winner's is the selected one).
+    const bestOf = new Map<number, number>();
+    for (let h = 0; h < hits.length; h += 3) {
+      const e = hits[h] as number;
+      if (this.entNegative[e] === 1) continue;
+      const c = this.entCampaign[e] as number;
+      const prev = bestOf.get(c);
+      if (prev === undefined || (this.entRank[e] as number) < (this.entRank[hits[prev] as number] as number)) {
+        bestOf.set(c, h);
+      }
+    }
+    if (selection) bestOf.set(this.entCampaign[selection.entry] as number, selection.hit);
+
+    const out: Explanation['hits'] = [];
+    let match: Explanation['match'] = null;
+    const ordered = [...bestOf.entries()].sort(
+      (a, b) => (this.entRank[hits[a[1]] as number] as number) - (this.entRank[hits[b[1]] as number] as number),
+    );
+    for (const [c, h] of ordered) {
+      const hit = this.keywordHit(tokens, hits, h);
+      if (selection && h === selection.hit) {
+        const cc = this.campaigns[c] as CompiledCampaign;
+        match = { ...hit, message: pickMessage(cc.messages, cc.campaign, target) };
+        out.unshift({ ...hit, outcome: 'selected' });
+        continue;
+      }
+      out.push({ ...hit, outcome: 'excluded', reason: this.reasonFor(c, hits[h] as number, trace, selection, target) });
+    }
+    return { normalizedQuery: tokens.join(' '), tokens, match, hits: out };
+  }
+
+  private reasonFor(
+    c: number,
+    entry: number,
+    trace: Trace,
+    selection: Selection | null,
+    target: RequestTarget,
+  ): { code: ExclusionReason; message: string; negativeKeyword?: NegativeKeyword } {
+    const cc = this.campaigns[c] as CompiledCampaign;
+    const name = `Campaign "${cc.campaign.name}"`;
+    const negative = trace.negatives.get(c);
+    if (negative !== undefined) {
+      const nk = this.entKeyword[negative] as NegativeKeyword;
+      return {
+        code: 'negative_keyword',
+        message: `${name} has the negative keyword "${nk.text}" (${KIND_NAMES[this.entKind[negative] as number]}), which the query hit.`,
+        negativeKeyword: nk,
+      };
+    }
+    const why = ineligibility(cc.rules, target);
+    if (why !== null) return { code: why, message: ineligibilitySentence(name, why, cc.campaign, target) };
+    // Eligible and not negated, so it lost the selection to the winner.
+    const winner = selection ? (this.campaigns[this.entCampaign[selection.entry] as number] as CompiledCampaign) : null;
+    const wName = winner ? `campaign "${winner.campaign.name}"` : 'another campaign';
+    const pMine = this.priorityOf(c);
+    const pWin = selection ? this.priorityOf(this.entCampaign[selection.entry] as number) : pMine;
+    if (pWin > pMine) {
+      return {
+        code: 'lower_priority',
+        message: `${name} has priority ${pMine}, below ${wName} with priority ${pWin}.`,
+      };
+    }
+    let detail = 'the smaller campaign id';
+    if (selection) {
+      const w = selection.entry;
+      const kMine = this.entKind[entry] as number;
+      const kWin = this.entKind[w] as number;
+      if (kWin < kMine) detail = `its ${KIND_NAMES[kWin]} keyword beats a ${KIND_NAMES[kMine]} one`;
+      else if (this.keywordLength(w) > this.keywordLength(entry)) detail = 'its keyword is longer';
+    }
+    return {
+      code: 'weaker_keyword',
+      message: `${name} has the same priority as ${wName}, which wins because ${detail}.`,
+    };
+  }
+
+  private keywordLength(e: number): number {
+    let n = -1;
+    for (let t = this.entTokStart[e] as number; t < (this.entTokStart[e + 1] as number); t++) {
+      n += (this.tokenText[this.entToks[t] as number] as string).length + 1;
+    }
+    return n;
+  }
+
+  private keywordHit(tokens: string[], hits: number[], h: number): KeywordHit {
+    const e = hits[h] as number;
+    const cc = this.campaigns[this.entCampaign[e] as number] as CompiledCampaign;
+    const start = hits[h + 1] as number;
+    // Pairs (query position, keyword token id) that hit.
+    const pairs: Array<[number, number]> = [];
+    const from = this.entTokStart[e] as number;
+    const to = this.entTokStart[e + 1] as number;
+    if (start >= 0) {
+      for (let t = from; t < to; t++) pairs.push([start + t - from, this.entToks[t] as number]);
+    } else {
+      for (let t = from; t < to; t++) {
+        const id = this.entToks[t] as number;
+        const pos = tokens.findIndex((tok) => this.idsOf(tok).includes(id));
+        if (pos >= 0) pairs.push([pos, id]);
+      }
+    }
+    let plural = false;
+    let disguise = false;
+    for (const [pos, id] of pairs) {
+      const v = variantOf(tokens[pos] as string, this.tokenText[id] as string);
+      if (v?.plural) plural = true;
+      if (v?.disguise) disguise = true;
+    }
+    const positions = [...new Set(pairs.map(([pos]) => pos))].sort((a, b) => a - b);
+    return {
+      campaignId: cc.campaign.id,
+      campaignName: cc.campaign.name,
+      keyword: this.entKeyword[e] as Keyword,
+      variant: plural && disguise ? 'plural+disguise' : plural ? 'plural' : disguise ? 'disguise' : null,
+      matchedText: positions.map((p) => tokens[p]).join(' '),
+    };
+  }
+
+  /** Token ids a query token matches (explain only). */
+  private idsOf(token: string): number[] {
+    const out: number[] = [];
+    for (const spelling of spellings(token)) {
+      const code = this.forms.get(spelling);
+      if (code === undefined) continue;
+      if (code >= 0) out.push(code);
+      else for (let k = this.multiStart[-code - 1] as number; k < (this.multiStart[-code] as number); k++) out.push(this.multiIds[k] as number);
+    }
+    return out;
+  }
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function ineligibilitySentence(
+  name: string,
+  why: IneligibilityReason,
+  campaign: Campaign,
+  target: RequestTarget,
+): string {
+  switch (why) {
+    case 'paused':
+      return `${name} is paused.`;
+    case 'not_started':
+      return `${name} starts at ${campaign.startsAt}, after the time of the request.`;
+    case 'ended':
+      return `${name} ended at ${campaign.endsAt}, before the time of the request.`;
+    case 'locale':
+      return `${name} targets the languages ${campaign.locales.join(', ')}, not the request's "${target.language}".`;
+    case 'region':
+      return target.region === ''
+        ? `${name} targets the regions ${campaign.regions.join(', ')} and the request gave no region.`
+        : `${name} targets the regions ${campaign.regions.join(', ')}, not the request's "${target.region}".`;
+  }
+}
