@@ -86,7 +86,8 @@ export function ineligibility(rules: CampaignRules, target: RequestTarget): Inel
   if (!rules.active) return 'paused';
   if (target.now < rules.startsAt) return 'not_started';
   if (target.now >= rules.endsAt) return 'ended';
-  if (rules.languages !== null && target.language !== '' && !rules.languages.has(target.language)) return 'locale';
+  if (rules.languages !== null && target.language !== '' && !rules.languages.has(target.language))
+    return 'locale';
   if (rules.regions !== null) {
     if (target.region === '') return 'region';
     if (!rules.regions.has(target.region) && !rules.regions.has(target.country)) return 'region';

@@ -99,7 +99,10 @@ export function keywordForms(word: string): string[] {
 }
 
 /** How a query token matched a keyword token: `null` literally, else which variants it took. */
-export function variantOf(queryToken: string, keywordToken: string): { plural: boolean; disguise: boolean } | null {
+export function variantOf(
+  queryToken: string,
+  keywordToken: string,
+): { plural: boolean; disguise: boolean } | null {
   if (queryToken === keywordToken) return null;
   const q = spellings(queryToken);
   const k = spellings(keywordToken);

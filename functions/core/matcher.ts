@@ -441,7 +441,9 @@ class Index implements CompiledRuleset {
       const token = tokens[i] as string;
       const f = flags[i] as number;
       if (f === TOKEN_HAS_LETTER) found = this.lookup(token, found, found);
-      else for (const spelling of spellings(token, f)) found = this.lookup(spelling, posStart[i] as number, found);
+      else
+        for (const spelling of spellings(token, f))
+          found = this.lookup(spelling, posStart[i] as number, found);
     }
     posStart[n] = found;
     if (found === 0) return null;
@@ -596,7 +598,10 @@ class Index implements CompiledRuleset {
       if (this.entNegative[e] === 1) continue;
       const c = this.entCampaign[e] as number;
       const prev = bestOf.get(c);
-      if (prev === undefined || (this.entRank[e] as number) < (this.entRank[hits[prev] as number] as number)) {
+      if (
+        prev === undefined ||
+        (this.entRank[e] as number) < (this.entRank[hits[prev] as number] as number)
+      ) {
         bestOf.set(c, h);
       }
     }
@@ -605,7 +610,8 @@ class Index implements CompiledRuleset {
     const out: Explanation['hits'] = [];
     let match: Explanation['match'] = null;
     const ordered = [...bestOf.entries()].sort(
-      (a, b) => (this.entRank[hits[a[1]] as number] as number) - (this.entRank[hits[b[1]] as number] as number),
+      (a, b) =>
+        (this.entRank[hits[a[1]] as number] as number) - (this.entRank[hits[b[1]] as number] as number),
     );
     for (const [c, h] of ordered) {
       const hit = this.keywordHit(tokens, hits, h);
@@ -615,7 +621,11 @@ class Index implements CompiledRuleset {
         out.unshift({ ...hit, outcome: 'selected' });
         continue;
       }
-      out.push({ ...hit, outcome: 'excluded', reason: this.reasonFor(c, hits[h] as number, trace, selection, target) });
+      out.push({
+        ...hit,
+        outcome: 'excluded',
+        reason: this.reasonFor(c, hits[h] as number, trace, selection, target),
+      });
     }
     return { normalizedQuery: tokens.join(' '), tokens, match, hits: out };
   }
@@ -641,7 +651,9 @@ class Index implements CompiledRuleset {
     const why = ineligibility(cc.rules, target);
     if (why !== null) return { code: why, message: ineligibilitySentence(name, why, cc.campaign, target) };
     // Eligible and not negated, so it lost the selection to the winner.
-    const winner = selection ? (this.campaigns[this.entCampaign[selection.entry] as number] as CompiledCampaign) : null;
+    const winner = selection
+      ? (this.campaigns[this.entCampaign[selection.entry] as number] as CompiledCampaign)
+      : null;
     const wName = winner ? `campaign "${winner.campaign.name}"` : 'another campaign';
     const pMine = this.priorityOf(c);
     const pWin = selection ? this.priorityOf(this.entCampaign[selection.entry] as number) : pMine;
@@ -714,7 +726,9 @@ class Index implements CompiledRuleset {
       const code = this.forms.get(spelling);
       if (code === undefined) continue;
       if (code >= 0) out.push(code);
-      else for (let k = this.multiStart[-code - 1] as number; k < (this.multiStart[-code] as number); k++) out.push(this.multiIds[k] as number);
+      else
+        for (let k = this.multiStart[-code - 1] as number; k < (this.multiStart[-code] as number); k++)
+          out.push(this.multiIds[k] as number);
     }
     return out;
   }

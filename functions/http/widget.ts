@@ -19,8 +19,11 @@ export interface WidgetAsset {
 }
 
 export interface WidgetRoutesOptions {
-  /** A site key whose partner allows this service's own origin; without one the demo explains what is missing. */
-  demoSiteKey?: string;
+  /**
+   * A site key whose partner allows this service's own origin; without one the demo explains what is missing.
+   * A function is read on every request, for a service that learns its demo partner after mounting routes.
+   */
+  demoSiteKey?: string | (() => string | undefined);
 }
 
 /** An asset from already-built JavaScript (for example one bundled into a Lambda as text). */
@@ -87,7 +90,8 @@ export function widgetRoutes(asset: WidgetAsset, opts: WidgetRoutesOptions = {})
     const origin = new URL(c.req.url).origin;
     const requested = c.req.query('locale');
     const locale = DEMO_LOCALES.some(([tag]) => tag === requested) ? requested : undefined;
-    return c.html(demoPage({ origin, hashedName, sri: asset.sri, siteKey: opts.demoSiteKey, locale }), 200, {
+    const siteKey = typeof opts.demoSiteKey === 'function' ? opts.demoSiteKey() : opts.demoSiteKey;
+    return c.html(demoPage({ origin, hashedName, sri: asset.sri, siteKey, locale }), 200, {
       'Content-Security-Policy': DEMO_CSP,
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',

@@ -91,11 +91,13 @@ export const PARTNER_ROUTES = [
   'GET /widget/{proxy+}',
   'GET /widget.js',
   'GET /healthz',
-  'GET /openapi.json',
 ] as const;
 
-/** The admin page itself is public HTML; the data behind it is not. */
-export const ADMIN_PAGE_ROUTES = ['GET /admin'] as const;
+/**
+ * Public routes of the admin function: the admin page (HTML; the data behind it is not public) and the
+ * OpenAPI document, generated from the whole app there so the partner bundle carries no admin schemas.
+ */
+export const ADMIN_PUBLIC_ROUTES = ['GET /admin', 'GET /openapi.json'] as const;
 /** Every admin API method, each behind the JWT authorizer with ADMIN_SCOPE. */
 export const ADMIN_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -411,7 +413,7 @@ export class ApiStack extends Stack {
     };
     const publicRoutes: CfnRoute[] = [];
     for (const key of PARTNER_ROUTES) publicRoutes.push(addRoute(key, partnerIntegration));
-    for (const key of ADMIN_PAGE_ROUTES) publicRoutes.push(addRoute(key, adminIntegration));
+    for (const key of ADMIN_PUBLIC_ROUTES) publicRoutes.push(addRoute(key, adminIntegration));
     for (const method of ADMIN_API_METHODS) addRoute(`${method} /admin/v1/{proxy+}`, adminIntegration, [ADMIN_SCOPE]);
     // Anything else reaches the partner app, so unknown paths get the contract's JSON 404, not API Gateway's.
     const fallbackRoute = new HttpRoute(this, 'RouteDefault', {

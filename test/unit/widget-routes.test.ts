@@ -121,6 +121,14 @@ describe('GET /widget/demo', () => {
     expect(html).not.toContain('data-site-key="');
   });
 
+  it('reads a site key given as a function on every request', async () => {
+    let key: string | undefined;
+    const late = widgetRoutes(asset, { demoSiteKey: () => key });
+    expect(await (await late.request('/widget/demo')).text()).toContain('No demo site key');
+    key = 'pk_late_456';
+    expect(await (await late.request('/widget/demo')).text()).toContain('data-site-key="pk_late_456"');
+  });
+
   it('escapes the site key', async () => {
     const html = await (await widgetRoutes(asset, { demoSiteKey: '"><script>x</script>' }).request('/widget/demo')).text();
     expect(html).not.toContain('<script>x');

@@ -204,6 +204,10 @@ describe('parseAnswer', () => {
     });
   });
 
+  it('still shows a message that came without a token', () => {
+    expect(parseAnswer({ match: { ...answer.match, impressionToken: '' } })?.token).toBe('');
+  });
+
   it('answers null for no match or anything malformed', () => {
     for (const bad of [
       null,
@@ -211,8 +215,8 @@ describe('parseAnswer', () => {
       'text',
       {},
       { match: null, rulesetVersion: 7 },
-      { match: { ...answer.match, impressionToken: '' } },
       { match: { ...answer.match, impressionToken: 1 } },
+      { match: { ...answer.match, impressionToken: undefined } },
       { match: { ...answer.match, message: { ...answer.match.message, title: null } } },
       { match: { ...answer.match, message: 'x' } },
     ]) {

@@ -68,7 +68,8 @@ export function parseAnswer(answer: unknown): Shown | null {
   const title = field(message, 'title');
   const body = field(message, 'body');
   const actions = field(message, 'actions');
-  if (typeof token !== 'string' || !token || typeof title !== 'string' || typeof body !== 'string') return null;
+  // An empty token still shows the message (help first); there is just nothing to report events with.
+  if (typeof token !== 'string' || typeof title !== 'string' || typeof body !== 'string') return null;
   const locale = field(message, 'locale');
   return {
     token,

@@ -1,0 +1,73 @@
+/**
+ * What both Lambda entry points share: Powertools (logger, metrics, tracer) created once per container, the
+ * ports the app needs built on them, environment reading that fails fast, and the middy wrapper around
+ * Hono's Lambda adapter. Lambda-level concerns only: Hono owns HTTP.
+ */
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import type { Logger as LoggerPort, Metrics as MetricsPort } from '../core/ports.js';
+
+/** Service name, namespace and level come from POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL. */
+export const logger = new Logger();
+export const metrics = new Metrics();
+export const tracer = new Tracer();
+
+/** A required environment variable, or an error at cold start that names it. */
+export function requireEnv(key: string): string {
+  return getStringFromEnv({ key, errorMessage: `Environment variable ${key} is required` });
+}
+
+/**
+ * Field names that could carry what a person typed or who they are. The app never passes them; if a
+ * future change does, the value is replaced before it reaches a log line.
+ */
+const REDACTED_FIELDS = new Set(['query', 'q', 'body', 'text', 'sourceip', 'ip', 'useragent', 'authorization', 'token']);
+
+export function redact(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!fields) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = REDACTED_FIELDS.has(key.toLowerCase()) ? '[redacted]' : value;
+  }
+  return out;
+}
+
+/** The app's Logger port on Powertools: structured JSON with the Lambda context, query-ish fields redacted. */
+export const appLogger: LoggerPort = {
+  debug: (message, fields) => logger.debug(message, redact(fields)),
+  info: (message, fields) => logger.info(message, redact(fields)),
+  warn: (message, fields) => logger.warn(message, redact(fields)),
+  error: (message, fields) => logger.error(message, redact(fields)),
+};
+
+/**
+ * The app's Metrics port on Powertools EMF metrics (namespace POWERTOOLS_METRICS_NAMESPACE, dimension
+ * `service`). Flushed after each invocation by the logMetrics middleware.
+ */
+export const appMetrics: MetricsPort = {
+  count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+};
+
+export type ApiGatewayHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/**
+ * Hono's API Gateway adapter inside middy with Powertools. The event is never logged (it holds the query),
+ * and the tracer records no response bodies.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Hono apps differ only in their env and schema type parameters.
+export function lambdaHandler(app: Hono<any, any, any>) {
+  const adapter = handle(app) as unknown as ApiGatewayHandler;
+  return middy(adapter)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}
