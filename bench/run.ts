@@ -23,7 +23,11 @@ if (unknown.length) {
 }
 
 const results: Record<string, unknown> = {
-  machine: { node: process.version, cpus: (await import('node:os')).cpus().length, at: new Date().toISOString() },
+  machine: {
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    at: new Date().toISOString(),
+  },
 };
 for (const name of only) {
   const bench = (await import(`./${name}.ts`)) as BenchModule;

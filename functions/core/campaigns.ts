@@ -6,10 +6,19 @@ import type { CampaignInput } from './schemas.js';
  * A validated campaign input becomes a campaign: every keyword gets an id (kept when sent, or taken from the
  * previous revision's keyword of the same text and match type, so ids stay stable across edits and imports).
  */
-export function campaignFromInput(input: CampaignInput, id: string, ids: IdGenerator, previous?: Campaign): Campaign {
+export function campaignFromInput(
+  input: CampaignInput,
+  id: string,
+  ids: IdGenerator,
+  previous?: Campaign,
+): Campaign {
   const previousIds = new Map(previous?.keywords.map((k) => [keywordKey(k), k.id]));
   const keywords: Keyword[] = input.keywords.map((k) => {
-    const keyword: Keyword = { id: k.id ?? previousIds.get(keywordKey(k)) ?? ids.next('kw'), text: k.text, match: k.match };
+    const keyword: Keyword = {
+      id: k.id ?? previousIds.get(keywordKey(k)) ?? ids.next('kw'),
+      text: k.text,
+      match: k.match,
+    };
     if (k.locale) keyword.locale = k.locale;
     return keyword;
   });

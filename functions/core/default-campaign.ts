@@ -79,7 +79,10 @@ export function defaultCampaign(): Campaign {
     regions: ['US'],
     startsAt: null,
     endsAt: null,
-    keywords: [...english.map((text, i) => keyword(text, i, 'en')), ...spanish.map((text, i) => keyword(text, i, 'es'))],
+    keywords: [
+      ...english.map((text, i) => keyword(text, i, 'en')),
+      ...spanish.map((text, i) => keyword(text, i, 'es')),
+    ],
     negativeKeywords: [
       { text: 'movie', match: 'broad' },
       { text: 'book review', match: 'phrase' },
@@ -91,7 +94,11 @@ export function defaultCampaign(): Campaign {
         actions: [
           { type: 'call', label: 'Call 1-888-373-7888', href: 'tel:+18883737888' },
           { type: 'text', label: 'Text HELP to 233733', href: 'sms:233733?&body=HELP' },
-          { type: 'link', label: 'humantraffickinghotline.org', href: 'https://humantraffickinghotline.org/' },
+          {
+            type: 'link',
+            label: 'humantraffickinghotline.org',
+            href: 'https://humantraffickinghotline.org/',
+          },
         ],
       },
       es: {
@@ -100,7 +107,11 @@ export function defaultCampaign(): Campaign {
         actions: [
           { type: 'call', label: 'Llama al 1-888-373-7888', href: 'tel:+18883737888' },
           { type: 'text', label: 'Envía HELP al 233733', href: 'sms:233733?&body=HELP' },
-          { type: 'link', label: 'humantraffickinghotline.org', href: 'https://humantraffickinghotline.org/es' },
+          {
+            type: 'link',
+            label: 'humantraffickinghotline.org',
+            href: 'https://humantraffickinghotline.org/es',
+          },
         ],
       },
     },

@@ -1,5 +1,5 @@
-import { type CompiledRuleset, compileRuleset } from './matcher.js';
 import { defaultCampaign } from './default-campaign.js';
+import { type CompiledRuleset, compileRuleset } from './matcher.js';
 import type { Logger, Metrics, RulesetRepository } from './ports.js';
 
 export interface LiveRulesetOptions {
@@ -13,7 +13,8 @@ export interface LiveRulesetOptions {
 }
 
 /** Version 0: the bundled national hotline, for an instance that has never reached its table. */
-export const bundledDefault = (): CompiledRuleset => compileRuleset({ version: 0, campaigns: [defaultCampaign()] });
+export const bundledDefault = (): CompiledRuleset =>
+  compileRuleset({ version: 0, campaigns: [defaultCampaign()] });
 
 /**
  * The compiled ruleset that partners are matched against, swapped when a newer version is published.
@@ -41,7 +42,8 @@ export class LiveRuleset {
     }
     if (this.compiled) return this.compiled;
     this.options.metrics?.count('BundledDefaultServed');
-    return (fallback ??= bundledDefault());
+    fallback ??= bundledDefault();
+    return fallback;
   }
 
   /** Looks at the table now (single flight) and swaps in a newer version. Never throws. */
@@ -58,7 +60,10 @@ export class LiveRuleset {
       if (!this.compiled || version > this.compiled.version) {
         const ruleset = version === 0 ? null : await this.rulesets.get(version);
         this.compiled = compileRuleset({ version, campaigns: ruleset?.campaigns ?? [] });
-        this.options.logger?.info('ruleset loaded', { rulesetVersion: version, keywords: this.compiled.keywordCount });
+        this.options.logger?.info('ruleset loaded', {
+          rulesetVersion: version,
+          keywords: this.compiled.keywordCount,
+        });
       }
       this.checkedAt = this.now();
     } catch (error) {

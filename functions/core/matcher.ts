@@ -135,8 +135,8 @@ interface Selection {
 class Scratch {
   stamp = 0;
   flags: number[] = [];
-  posStart = new Int32Array(64);
-  ids = new Int32Array(64);
+  posStart: Int32Array = new Int32Array(64);
+  ids: Int32Array = new Int32Array(64);
   constructor(
     readonly present: Int32Array,
     readonly anchorSeen: Int32Array,

@@ -15,6 +15,7 @@
 
 /** Combining diacritics, Hebrew points, Arabic harakat, format characters (zero-width space, soft hyphen, ...), variation selectors and apostrophes: all vanish. */
 const VANISH_RE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: ranges of combining marks, each removed on its own
   /[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\p{Cf}'\u2018\u2019\u201b\u02bc\u{e0100}-\u{e01ef}]/gu;
 /** Anything that is not a letter, a number, a kept mark (vowel signs of Indic scripts, kana voicing) or a disguise sign. */
 const NON_WORD_RE = /[^\p{L}\p{N}\p{M}$@]+/gu;

@@ -28,7 +28,13 @@ export function findActiveKey(partner: Partner, hash: string): PartnerKey | unde
 }
 
 export function newPartnerKey(id: string, secret: string, now: Date): PartnerKey {
-  return { id, hash: hashSecretKey(secret), prefix: secret.slice(0, 7), createdAt: now.toISOString(), revokedAt: null };
+  return {
+    id,
+    hash: hashSecretKey(secret),
+    prefix: secret.slice(0, 7),
+    createdAt: now.toISOString(),
+    revokedAt: null,
+  };
 }
 
 /** A partner as admins see it: key hashes stay inside. */

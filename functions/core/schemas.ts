@@ -19,7 +19,10 @@ export const LocaleTag = z
     } catch {
       // fall through to the issue below
     }
-    ctx.addIssue({ code: 'custom', message: `"${tag}" is not a BCP 47 language tag such as "en" or "es-MX".` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${tag}" is not a BCP 47 language tag such as "en" or "es-MX".`,
+    });
     return z.NEVER;
   });
 
@@ -82,7 +85,10 @@ export const NegativeKeywordSchema = z.strictObject({
   match: MatchTypeSchema.default('phrase'),
 });
 
-const Timestamp = z.iso.datetime({ offset: true, message: 'A time is ISO 8601, such as "2026-12-01T00:00:00Z".' });
+const Timestamp = z.iso.datetime({
+  offset: true,
+  message: 'A time is ISO 8601, such as "2026-12-01T00:00:00Z".',
+});
 
 /** What an admin sends to create or replace a campaign. Read-only fields from a GET may be sent back and are ignored. */
 export const CampaignInputSchema = z
@@ -95,11 +101,14 @@ export const CampaignInputSchema = z
     regions: z.array(RegionCode).max(300).default([]),
     startsAt: Timestamp.nullable().default(null),
     endsAt: Timestamp.nullable().default(null),
-    keywords: z.array(KeywordSchema).max(MAX_KEYWORDS, `A campaign has at most ${MAX_KEYWORDS} keywords.`).default([]),
+    keywords: z
+      .array(KeywordSchema)
+      .max(MAX_KEYWORDS, `A campaign has at most ${MAX_KEYWORDS} keywords.`)
+      .default([]),
     negativeKeywords: z.array(NegativeKeywordSchema).max(10_000).default([]),
-    messages: z
-      .record(z.string(), MessageSchema)
-      .refine((messages) => Object.keys(messages).length > 0, { message: 'A campaign needs at least one message.' }),
+    messages: z.record(z.string(), MessageSchema).refine((messages) => Object.keys(messages).length > 0, {
+      message: 'A campaign needs at least one message.',
+    }),
     defaultLocale: LocaleTag,
     banner: z.boolean().default(false),
     // Read-only, from GET: accepted so a fetched campaign can be edited and sent back as it is.
@@ -128,14 +137,22 @@ export const CampaignInputSchema = z
         message: `The default locale "${campaign.defaultLocale}" needs a message in "messages".`,
       });
     }
-    if (campaign.startsAt && campaign.endsAt && Date.parse(campaign.startsAt) >= Date.parse(campaign.endsAt)) {
+    if (
+      campaign.startsAt &&
+      campaign.endsAt &&
+      Date.parse(campaign.startsAt) >= Date.parse(campaign.endsAt)
+    ) {
       ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'A campaign must end after it starts.' });
     }
     const ids = new Set<string>();
     campaign.keywords.forEach((keyword, index) => {
       if (!keyword.id) return;
       if (ids.has(keyword.id)) {
-        ctx.addIssue({ code: 'custom', path: ['keywords', index, 'id'], message: `The keyword id ${keyword.id} is used twice.` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keywords', index, 'id'],
+          message: `The keyword id ${keyword.id} is used twice.`,
+        });
       }
       ids.add(keyword.id);
     });
@@ -172,11 +189,17 @@ export const OriginSchema = z
     }
     const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" must use https: (http: only for localhost and 127.0.0.1).` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" must use https: (http: only for localhost and 127.0.0.1).`,
+      });
       return z.NEVER;
     }
     if (url.origin !== value.replace(/\/$/, '') || url.pathname !== '/' || url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" must be an origin only: scheme, host and port, no path.` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" must be an origin only: scheme, host and port, no path.`,
+      });
       return z.NEVER;
     }
     return url.origin;
@@ -193,4 +216,6 @@ export const PartnerPatchSchema = z
     allowedOrigins: z.array(OriginSchema).max(50, 'A partner has at most 50 allowed origins.').optional(),
     status: z.enum(PARTNER_STATUSES, { message: 'A partner status is "active" or "disabled".' }).optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'Send at least one of name, allowedOrigins, status.' });
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'Send at least one of name, allowedOrigins, status.',
+  });

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../core/ports.js';
 import { requireAdmin } from './admin/auth.js';
@@ -79,7 +79,10 @@ export function createAdminApp(deps: AppDeps) {
   mountAdmin(app, deps, () => {});
   // The document describes every route, partner ones included, so it is generated from the whole app once.
   let document: unknown;
-  app.get('/openapi.json', (c) => c.json((document ??= createApp(deps).getOpenAPI31Document(openApiConfig))));
+  app.get('/openapi.json', (c) => {
+    document ??= createApp(deps).getOpenAPI31Document(openApiConfig);
+    return c.json(document);
+  });
   return app;
 }
 

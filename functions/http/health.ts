@@ -10,7 +10,9 @@ const healthRoute = createRoute({
     200: {
       description: 'Serving.',
       content: {
-        'application/json': { schema: z.object({ status: z.literal('ok'), rulesetVersion: z.number().int() }) },
+        'application/json': {
+          schema: z.object({ status: z.literal('ok'), rulesetVersion: z.number().int() }),
+        },
       },
     },
   },

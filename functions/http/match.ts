@@ -19,7 +19,12 @@ const MatchOut = z
         campaignId: z.string(),
         keywordId: z.string().nullable(),
         rulesetVersion: z.number().int(),
-        message: z.object({ locale: z.string(), title: z.string(), body: z.string(), actions: z.array(ActionOut) }),
+        message: z.object({
+          locale: z.string(),
+          title: z.string(),
+          body: z.string(),
+          actions: z.array(ActionOut),
+        }),
         impressionToken: z.string(),
       })
       .nullable(),
@@ -28,7 +33,10 @@ const MatchOut = z
   .openapi('MatchResponse');
 
 const responses = {
-  200: { description: 'The message to show, or `match: null`.', content: { 'application/json': { schema: MatchOut } } },
+  200: {
+    description: 'The message to show, or `match: null`.',
+    content: { 'application/json': { schema: MatchOut } },
+  },
   400: errorResponse('The body is not valid.'),
   401: errorResponse('No valid key.'),
   403: errorResponse('The origin is not allowed, or the partner is disabled.'),
@@ -71,7 +79,9 @@ export function matchRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
     const { query, locale, region } = c.req.valid('json');
     const ruleset = await deps.live.current();
     const hit = ruleset.match(query, { locale, region, now: deps.clock.now() });
-    const match = hit ? served(c, deps, hit.campaign, hit.keyword, hit.message, ruleset.version, region) : null;
+    const match = hit
+      ? served(c, deps, hit.campaign, hit.keyword, hit.message, ruleset.version, region)
+      : null;
     return answer(c, { match, rulesetVersion: ruleset.version });
   });
 
@@ -104,7 +114,13 @@ function served(
     rulesetVersion,
     at: deps.clock.now(),
   });
-  return { campaignId: campaign.id, keywordId: keyword?.id ?? null, rulesetVersion, message, impressionToken };
+  return {
+    campaignId: campaign.id,
+    keywordId: keyword?.id ?? null,
+    rulesetVersion,
+    message,
+    impressionToken,
+  };
 }
 
 function answer(c: Context<AppEnv>, body: z.infer<typeof MatchOut>) {

@@ -13,7 +13,10 @@ export function router() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw validationError(result.error, result.target === 'json' ? 'request body' : `request ${result.target}`);
+        throw validationError(
+          result.error,
+          result.target === 'json' ? 'request body' : `request ${result.target}`,
+        );
       }
     },
   });
@@ -24,7 +27,9 @@ export const ErrorSchema = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      details: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])).optional(), message: z.string() })).optional(),
+      details: z
+        .array(z.object({ path: z.array(z.union([z.string(), z.number()])).optional(), message: z.string() }))
+        .optional(),
     }),
   })
   .openapi('Error');

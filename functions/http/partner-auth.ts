@@ -63,20 +63,29 @@ export class PartnerAuthenticator {
  * publishable key in `X-Site-Key` (or `?siteKey=`, for `navigator.sendBeacon`, which cannot set headers) whose
  * request `Origin` is one of the partner's allowed origins. Sets CORS headers for exactly those origins.
  */
-export function requirePartner(auth: PartnerAuthenticator, options: { siteKeys: boolean }): MiddlewareHandler<AppEnv> {
+export function requirePartner(
+  auth: PartnerAuthenticator,
+  options: { siteKeys: boolean },
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const secret = c.req.header('x-api-key');
     const siteKey = options.siteKeys ? (c.req.header('x-site-key') ?? c.req.query('siteKey')) : undefined;
     let partner: Partner | null = null;
     if (secret) {
       partner = await auth.bySecretKey(secret);
-      if (!partner) throw new UnauthorizedError('The X-Api-Key header is not a valid secret key; check it or ask for a new one.');
+      if (!partner)
+        throw new UnauthorizedError(
+          'The X-Api-Key header is not a valid secret key; check it or ask for a new one.',
+        );
     } else if (siteKey) {
       const origin = c.req.header('origin');
       partner = await auth.bySiteKey(siteKey);
-      if (!partner) throw new UnauthorizedError('The site key is not valid; check the data-site-key of the widget.');
+      if (!partner)
+        throw new UnauthorizedError('The site key is not valid; check the data-site-key of the widget.');
       if (!origin || !partner.allowedOrigins.includes(origin)) {
-        throw new ForbiddenError('This page\'s origin is not allowed for this site key; add it to the partner\'s allowed origins.');
+        throw new ForbiddenError(
+          "This page's origin is not allowed for this site key; add it to the partner's allowed origins.",
+        );
       }
       c.header('Access-Control-Allow-Origin', origin);
       c.header('Vary', 'Origin');
@@ -87,7 +96,8 @@ export function requirePartner(auth: PartnerAuthenticator, options: { siteKeys: 
           : 'Send your secret key in the X-Api-Key header.',
       );
     }
-    if (partner.status !== 'active') throw new ForbiddenError('This partner is disabled; contact the Signpost administrators.');
+    if (partner.status !== 'active')
+      throw new ForbiddenError('This partner is disabled; contact the Signpost administrators.');
     c.set('partner', partner);
     await next();
   };

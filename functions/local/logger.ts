@@ -26,7 +26,9 @@ export class JsonLogger implements Logger {
   }
   private log(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) {
     if (LEVELS[level] < LEVELS[this.level]) return;
-    this.write(JSON.stringify({ level: level.toUpperCase(), message, timestamp: new Date().toISOString(), ...fields }));
+    this.write(
+      JSON.stringify({ level: level.toUpperCase(), message, timestamp: new Date().toISOString(), ...fields }),
+    );
   }
 }
 

@@ -3,8 +3,9 @@
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), ADMIN_TOKEN (made and printed when unset),
  * AWS_ENDPOINT_URL_DYNAMODB (another DynamoDB instead of the embedded one), LOG_LEVEL (info).
  */
-import { type LocalService, startLocalService } from './service.js';
+
 import type { LogLevel } from './logger.js';
+import { type LocalService, startLocalService } from './service.js';
 
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -43,8 +44,13 @@ const lines = [
   `  Data         ${service.endpoint.includes('127.0.0.1') && !process.env.AWS_ENDPOINT_URL_DYNAMODB ? (process.env.DATA_DIR ?? '.data') : service.endpoint}`,
   `  Demo partner ${service.demoPartner.id}, site key ${service.demoPartner.siteKey}`,
 ];
-if (service.demoPartner.secretKey) lines.push(`  Demo secret  ${service.demoPartner.secretKey}   (shown once: only its hash is kept)`);
-lines.push('', `Try: curl -s ${service.url}/v1/match -H 'Content-Type: application/json' -H 'X-Api-Key: <secret key>' -d '{"query":"they took my passport","region":"US"}'`, '');
+if (service.demoPartner.secretKey)
+  lines.push(`  Demo secret  ${service.demoPartner.secretKey}   (shown once: only its hash is kept)`);
+lines.push(
+  '',
+  `Try: curl -s ${service.url}/v1/match -H 'Content-Type: application/json' -H 'X-Api-Key: <secret key>' -d '{"query":"they took my passport","region":"US"}'`,
+  '',
+);
 process.stdout.write(`${lines.join('\n')}\n`);
 
 let stopping = false;

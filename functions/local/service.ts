@@ -5,8 +5,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import dynalite from 'dynalite';
-import { dynamoRepositories, ensureTables, type TableNames } from '../adapters/dynamodb/index.js';
+import { buildWidget } from '../../widget/build.js';
 import { isConditionFailed } from '../adapters/dynamodb/errors.js';
+import { dynamoRepositories, ensureTables, type TableNames } from '../adapters/dynamodb/index.js';
 import { keys } from '../adapters/dynamodb/keys.js';
 import { defaultCampaign } from '../core/default-campaign.js';
 import { randomIds, systemClock } from '../core/ids.js';
@@ -15,7 +16,6 @@ import { newPartnerKey, newSecretKey, newSiteKey } from '../core/partner-keys.js
 import type { Impressions, Logger } from '../core/ports.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/deps.js';
-import { buildWidget } from '../../widget/build.js';
 import { newAdminToken, StaticTokenAuthenticator } from './admin-token.js';
 import { JsonLogger, type LogLevel, MemoryMetrics } from './logger.js';
 
@@ -65,7 +65,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   if (!endpoint) {
     const dataDir = options.dataDir === undefined ? '.data' : options.dataDir;
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    embedded = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir && { path: join(dataDir, 'dynamodb') }) });
+    embedded = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(dataDir && { path: join(dataDir, 'dynamodb') }),
+    });
     await new Promise<void>((resolve) => embedded?.listen(0, '127.0.0.1', () => resolve()));
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
   }
@@ -99,7 +104,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   };
 
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: options.host ?? '127.0.0.1' });
+  const server = serve({
+    fetch: app.fetch,
+    port: options.port ?? 3000,
+    hostname: options.host ?? '127.0.0.1',
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -128,7 +137,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
 }
 
 /** Seeds the default campaign and publishes it, once per data store (a conditional marker item). */
-async function seedOnce(doc: DynamoDBDocumentClient, tables: TableNames, repos: ReturnType<typeof dynamoRepositories>) {
+async function seedOnce(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  repos: ReturnType<typeof dynamoRepositories>,
+) {
   try {
     await doc.send(
       new PutCommand({
@@ -143,7 +156,11 @@ async function seedOnce(doc: DynamoDBDocumentClient, tables: TableNames, repos: 
   }
   const campaign = defaultCampaign();
   await repos.campaigns.create(campaign, 'seed');
-  await repos.rulesets.publish({ publishedAt: new Date().toISOString(), publishedBy: 'seed', campaigns: [campaign] });
+  await repos.rulesets.publish({
+    publishedAt: new Date().toISOString(),
+    publishedBy: 'seed',
+    campaigns: [campaign],
+  });
   return true;
 }
 
@@ -156,7 +173,9 @@ async function ensureDemoPartner(
   seeded: boolean,
 ): Promise<LocalService['demoPartner']> {
   const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-  const { Item } = await doc.send(new GetCommand({ TableName: tables.config, Key: keys.meta('DEMO_PARTNER') }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: tables.config, Key: keys.meta('DEMO_PARTNER') }),
+  );
   const existing = typeof Item?.partnerId === 'string' ? await repos.partners.get(Item.partnerId) : null;
   if (existing) {
     const allowedOrigins = [...new Set([...existing.allowedOrigins, ...origins])];
@@ -179,7 +198,10 @@ async function ensureDemoPartner(
     revision: 1,
   });
   await doc.send(
-    new PutCommand({ TableName: tables.config, Item: { ...keys.meta('DEMO_PARTNER'), entity: 'meta', partnerId: partner.id } }),
+    new PutCommand({
+      TableName: tables.config,
+      Item: { ...keys.meta('DEMO_PARTNER'), entity: 'meta', partnerId: partner.id },
+    }),
   );
   return { id: partner.id, siteKey: partner.siteKey, secretKey };
 }

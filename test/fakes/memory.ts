@@ -3,9 +3,9 @@
  * proven against dynalite in test/integration; these only keep the same contracts.
  */
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../functions/core/errors.js';
+import { randomIds } from '../../functions/core/ids.js';
 import { LiveRuleset } from '../../functions/core/live-ruleset.js';
 import type { Campaign, Partner, Ruleset, StoredCampaign } from '../../functions/core/model.js';
-import { randomIds } from '../../functions/core/ids.js';
 import type {
   CampaignRepository,
   NewRuleset,
@@ -31,7 +31,12 @@ export class MemoryCampaigns implements CampaignRepository {
   }
   async create(campaign: Campaign, by: string) {
     if (this.items.has(campaign.id)) throw new ConflictError('exists');
-    const stored = { campaign: clone(campaign), revision: 1, updatedAt: new Date().toISOString(), updatedBy: by };
+    const stored = {
+      campaign: clone(campaign),
+      revision: 1,
+      updatedAt: new Date().toISOString(),
+      updatedBy: by,
+    };
     this.items.set(campaign.id, stored);
     return clone(stored);
   }
@@ -39,7 +44,12 @@ export class MemoryCampaigns implements CampaignRepository {
     const current = this.items.get(campaign.id);
     if (!current) throw new NotFoundError('missing');
     if (current.revision !== expectedRevision) throw new PreconditionFailedError('stale');
-    const stored = { campaign: clone(campaign), revision: expectedRevision + 1, updatedAt: new Date().toISOString(), updatedBy: by };
+    const stored = {
+      campaign: clone(campaign),
+      revision: expectedRevision + 1,
+      updatedAt: new Date().toISOString(),
+      updatedBy: by,
+    };
     this.items.set(campaign.id, stored);
     return clone(stored);
   }

@@ -25,7 +25,9 @@ export async function send(
   }
   const init: RequestInit = { method, headers, body };
   const response =
-    typeof target === 'string' ? await fetch(`${target}${path}`, init) : await target.request(`http://localhost${path}`, init);
+    typeof target === 'string'
+      ? await fetch(`${target}${path}`, init)
+      : await target.request(`http://localhost${path}`, init);
   const text = await response.text();
   let parsed: unknown = null;
   try {

@@ -50,14 +50,20 @@ describe('DynamoCampaignRepository against dynalite', () => {
     const campaign = aCampaign();
     await repo.create(campaign, 'alice');
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => repo.update({ ...campaign, name: `writer ${i}` }, 1, `writer${i}`)),
+      Array.from({ length: 10 }, (_, i) =>
+        repo.update({ ...campaign, name: `writer ${i}` }, 1, `writer${i}`),
+      ),
     );
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof PreconditionFailedError)).toHaveLength(9);
+    expect(
+      results.filter((r) => r.status === 'rejected' && r.reason instanceof PreconditionFailedError),
+    ).toHaveLength(9);
     const stored = await repo.get(campaign.id);
     expect(stored?.revision).toBe(2);
-    expect(stored?.updatedBy).toBe((winners[0] as PromiseFulfilledResult<{ updatedBy: string }>).value.updatedBy);
+    expect(stored?.updatedBy).toBe(
+      (winners[0] as PromiseFulfilledResult<{ updatedBy: string }>).value.updatedBy,
+    );
   });
 
   it('stores a campaign of 100,000 keywords across chunks and reads it back whole', async () => {

@@ -42,12 +42,19 @@ describe('DynamoPartnerRepository against dynalite', () => {
     const secret = newSecretKey();
     const partner = await repo.create(aPartner(secret));
     const second = newSecretKey();
-    const withKey = await repo.update({ ...partner, keys: [...partner.keys, newPartnerKey('key_two', second, new Date())] }, 1);
+    const withKey = await repo.update(
+      { ...partner, keys: [...partner.keys, newPartnerKey('key_two', second, new Date())] },
+      1,
+    );
     expect(withKey.revision).toBe(2);
     expect((await repo.findBySecretKeyHash(hashSecretKey(second)))?.id).toBe(partner.id);
-    await expect(repo.update({ ...partner, name: 'stale' }, 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(repo.update({ ...partner, name: 'stale' }, 1)).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
 
-    const revoked = withKey.keys.map((k) => (k.id === 'key_two' ? { ...k, revokedAt: new Date().toISOString() } : k));
+    const revoked = withKey.keys.map((k) =>
+      k.id === 'key_two' ? { ...k, revokedAt: new Date().toISOString() } : k,
+    );
     await repo.update({ ...withKey, keys: revoked }, 2);
     expect(await repo.findBySecretKeyHash(hashSecretKey(second))).toBeNull();
     expect((await repo.get(partner.id))?.keys.find((k) => k.id === 'key_two')?.revokedAt).not.toBeNull();

@@ -31,13 +31,18 @@ describe('DynamoRulesetRepository against dynalite', () => {
 
   it('gives concurrent publishes distinct consecutive versions', async () => {
     const repo = new DynamoRulesetRepository(dynamo.doc, (await dynamo.newTables()).config);
-    const versions = await Promise.all(Array.from({ length: 4 }, () => repo.publish({ ...published(), campaigns: [] })));
+    const versions = await Promise.all(
+      Array.from({ length: 4 }, () => repo.publish({ ...published(), campaigns: [] })),
+    );
     expect(versions.map((v) => v.version).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('publishes and loads a ruleset of 100,000 keywords', async () => {
     const repo = new DynamoRulesetRepository(dynamo.doc, (await dynamo.newTables()).config);
-    const campaigns = [aCampaign({ keywords: manyKeywords(60_000, 'a') }), aCampaign({ keywords: manyKeywords(40_000, 'b') })];
+    const campaigns = [
+      aCampaign({ keywords: manyKeywords(60_000, 'a') }),
+      aCampaign({ keywords: manyKeywords(40_000, 'b') }),
+    ];
     const { version } = await repo.publish({ ...published(), campaigns });
     const loaded = await repo.get(version);
     expect(loaded?.campaigns.reduce((n, c) => n + c.keywords.length, 0)).toBe(100_000);

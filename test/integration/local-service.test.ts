@@ -79,15 +79,26 @@ describe('the local service (embedded dynalite on disk)', () => {
   });
 
   it('never stores or logs the query text or the caller IP address', async () => {
-    const headers = { 'x-api-key': service.demoPartner.secretKey ?? '', 'x-forwarded-for': CANARY_IP, 'user-agent': `UA ${CANARY}` };
+    const headers = {
+      'x-api-key': service.demoPartner.secretKey ?? '',
+      'x-forwarded-for': CANARY_IP,
+      'user-agent': `UA ${CANARY}`,
+    };
     for (const query of [`${CANARY} human trafficking`, `forced to work ${CANARY}`, CANARY]) {
       await send(service.url, 'POST', '/v1/match', { body: { query, region: 'US' }, headers });
     }
     await send(service.url, 'POST', '/v1/match', { body: { query: CANARY, locale: `${CANARY}!` }, headers });
-    await send(service.url, 'POST', '/v1/match', { raw: `{"query":"${CANARY}`, headers: { ...headers, 'content-type': 'application/json' } });
+    await send(service.url, 'POST', '/v1/match', {
+      raw: `{"query":"${CANARY}`,
+      headers: { ...headers, 'content-type': 'application/json' },
+    });
     await send(service.url, 'GET', `/nope?q=${CANARY}`, { headers });
 
-    const client = new DynamoDBClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const client = new DynamoDBClient({
+      endpoint: service.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     for (const table of [service.tables.config, service.tables.stats]) {
       const { Items } = await client.send(new ScanCommand({ TableName: table }));
       const text = JSON.stringify(Items);

@@ -22,8 +22,11 @@ beforeEach(() => {
   app = createApp(deps);
 });
 
-const call = (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>
-  send(app, method, path, { ...options, headers: { ...admin, ...options.headers } });
+const call = (
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+) => send(app, method, path, { ...options, headers: { ...admin, ...options.headers } });
 
 describe('admin authentication', () => {
   it('answers 401 without a bearer token and with a wrong one, on every admin route', async () => {
@@ -55,13 +58,18 @@ describe('campaigns', () => {
     expect(got.body.name).toBe('US National Human Trafficking Hotline');
 
     // A fetched campaign can be edited and sent back as it is, read-only fields included.
-    const put = await call('PUT', `/admin/v1/campaigns/${id}`, { body: { ...got.body, priority: 5 }, headers: { 'if-match': '"1"' } });
+    const put = await call('PUT', `/admin/v1/campaigns/${id}`, {
+      body: { ...got.body, priority: 5 },
+      headers: { 'if-match': '"1"' },
+    });
     expect(put.status).toBe(200);
     expect(put.headers.get('etag')).toBe('"2"');
     expect(put.body.keywords[0].id).toBe(created.body.keywords[0].id);
 
     expect((await call('GET', '/admin/v1/campaigns')).body.campaigns).toHaveLength(1);
-    expect((await call('DELETE', `/admin/v1/campaigns/${id}`, { headers: { 'if-match': '"2"' } })).status).toBe(204);
+    expect(
+      (await call('DELETE', `/admin/v1/campaigns/${id}`, { headers: { 'if-match': '"2"' } })).status,
+    ).toBe(204);
     expect((await call('GET', `/admin/v1/campaigns/${id}`)).status).toBe(404);
   });
 
@@ -72,27 +80,61 @@ describe('campaigns', () => {
     expect(missing.status).toBe(428);
     expect(missing.body.error.code).toBe('precondition_required');
     expect((await call('DELETE', path)).status).toBe(428);
-    const stale = await call('PUT', path, { body: campaignInput({ name: 'x' }), headers: { 'if-match': '"7"' } });
+    const stale = await call('PUT', path, {
+      body: campaignInput({ name: 'x' }),
+      headers: { 'if-match': '"7"' },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body.error.code).toBe('precondition_failed');
-    expect((await call('PUT', path, { body: campaignInput(), headers: { 'if-match': 'garbage' } })).status).toBe(412);
+    expect(
+      (await call('PUT', path, { body: campaignInput(), headers: { 'if-match': 'garbage' } })).status,
+    ).toBe(412);
     expect((await call('GET', path)).body.name).toBe('US National Human Trafficking Hotline');
   });
 
   it('answers 404 for an unknown campaign and 400 for a malformed id', async () => {
     expect((await call('GET', '/admin/v1/campaigns/cmp_missing')).status).toBe(404);
-    expect((await call('PUT', '/admin/v1/campaigns/cmp_missing', { body: campaignInput(), headers: { 'if-match': '"1"' } })).status).toBe(404);
+    expect(
+      (
+        await call('PUT', '/admin/v1/campaigns/cmp_missing', {
+          body: campaignInput(),
+          headers: { 'if-match': '"1"' },
+        })
+      ).status,
+    ).toBe(404);
     expect((await call('GET', '/admin/v1/campaigns/not-an-id')).status).toBe(400);
   });
 
   it.each([
-    ['a javascript: link', { messages: { en: { title: 't', body: '', actions: [{ type: 'link', label: 'x', href: 'javascript:alert(1)' }] } }, defaultLocale: 'en' }, /tel:, sms: or https:/],
-    ['an http: link', { messages: { en: { title: 't', body: '', actions: [{ type: 'link', label: 'x', href: 'http://example.org' }] } }, defaultLocale: 'en' }, /tel:, sms: or https:/],
+    [
+      'a javascript: link',
+      {
+        messages: {
+          en: { title: 't', body: '', actions: [{ type: 'link', label: 'x', href: 'javascript:alert(1)' }] },
+        },
+        defaultLocale: 'en',
+      },
+      /tel:, sms: or https:/,
+    ],
+    [
+      'an http: link',
+      {
+        messages: {
+          en: { title: 't', body: '', actions: [{ type: 'link', label: 'x', href: 'http://example.org' }] },
+        },
+        defaultLocale: 'en',
+      },
+      /tel:, sms: or https:/,
+    ],
     ['a default locale without a message', { defaultLocale: 'fr' }, /default locale "fr" needs a message/],
     ['a fourth match type', { keywords: [{ text: 'x', match: 'fuzzy' }] }, /"exact", "phrase" or "broad"/],
     ['an unknown field', { colour: 'red' }, /colour|nrecognized/],
     ['a bad region', { regions: ['U$'] }, /ISO 3166/],
-    ['an end before the start', { startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-11-01T00:00:00Z' }, /end after it starts/],
+    [
+      'an end before the start',
+      { startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-11-01T00:00:00Z' },
+      /end after it starts/,
+    ],
     ['a keyword without letters', { keywords: [{ text: '!!!', match: 'phrase' }] }, /letter or digit/],
     ['an id on create', { id: 'cmp_mine' }, /Leave "id" out/],
   ])('answers 400 for %s and stores nothing', async (_name, overrides, message) => {
@@ -117,15 +159,23 @@ describe('publish', () => {
 
 describe('partners', () => {
   it('creates a partner with a site key and a secret shown once, stored only as a hash', async () => {
-    const res = await call('POST', '/admin/v1/partners', { body: { name: 'Jobs board', allowedOrigins: ['https://jobs.example', 'http://localhost:8080'] } });
+    const res = await call('POST', '/admin/v1/partners', {
+      body: { name: 'Jobs board', allowedOrigins: ['https://jobs.example', 'http://localhost:8080'] },
+    });
     expect(res.status).toBe(201);
-    expect(res.body.partner).toMatchObject({ name: 'Jobs board', status: 'active', allowedOrigins: ['https://jobs.example', 'http://localhost:8080'] });
+    expect(res.body.partner).toMatchObject({
+      name: 'Jobs board',
+      status: 'active',
+      allowedOrigins: ['https://jobs.example', 'http://localhost:8080'],
+    });
     expect(res.body.partner.id).toMatch(/^ptn_/);
     expect(res.body.partner.siteKey).toMatch(/^pk_/);
     expect(res.body.secretKey).toMatch(/^sk_/);
     const listed = await call('GET', '/admin/v1/partners');
     expect(listed.text).not.toContain(res.body.secretKey);
-    expect(JSON.stringify([...(deps.partners as { items: Map<string, unknown> }).items.values()])).not.toContain(res.body.secretKey);
+    expect(
+      JSON.stringify([...(deps.partners as { items: Map<string, unknown> }).items.values()]),
+    ).not.toContain(res.body.secretKey);
   });
 
   it.each([
@@ -146,7 +196,10 @@ describe('partners', () => {
     const issued = await call('POST', `/admin/v1/partners/${id}/keys`);
     expect(issued.status).toBe(201);
     const matchWith = (key: string) =>
-      send(app, 'POST', '/v1/match', { body: { query: 'human trafficking', region: 'US' }, headers: { 'x-api-key': key } });
+      send(app, 'POST', '/v1/match', {
+        body: { query: 'human trafficking', region: 'US' },
+        headers: { 'x-api-key': key },
+      });
     expect((await matchWith(issued.body.secretKey)).status).toBe(200);
     const revoked = await call('DELETE', `/admin/v1/partners/${id}/keys/${issued.body.key.id}`);
     expect(revoked.status).toBe(200);
@@ -157,10 +210,15 @@ describe('partners', () => {
   it('patches name, origins and status, checking If-Match when sent', async () => {
     const { body } = await call('POST', '/admin/v1/partners', { body: { name: 'Search' } });
     const path = `/admin/v1/partners/${body.partner.id}`;
-    const patched = await call('PATCH', path, { body: { allowedOrigins: ['https://a.example'] }, headers: { 'if-match': '"1"' } });
+    const patched = await call('PATCH', path, {
+      body: { allowedOrigins: ['https://a.example'] },
+      headers: { 'if-match': '"1"' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.allowedOrigins).toEqual(['https://a.example']);
-    expect((await call('PATCH', path, { body: { name: 'y' }, headers: { 'if-match': '"1"' } })).status).toBe(412);
+    expect((await call('PATCH', path, { body: { name: 'y' }, headers: { 'if-match': '"1"' } })).status).toBe(
+      412,
+    );
     expect((await call('PATCH', path, { body: {} })).status).toBe(400);
     expect((await call('PATCH', '/admin/v1/partners/ptn_missing', { body: { name: 'y' } })).status).toBe(404);
   });

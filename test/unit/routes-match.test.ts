@@ -17,7 +17,15 @@ async function setup() {
     body: { name: 'Search partner', allowedOrigins: ['https://partner.example'] },
   });
   expect(made.status).toBe(201);
-  return { app, deps, served, logLines, admin, secretKey: made.body.secretKey as string, partner: made.body.partner };
+  return {
+    app,
+    deps,
+    served,
+    logLines,
+    admin,
+    secretKey: made.body.secretKey as string,
+    partner: made.body.partner,
+  };
 }
 
 let s: Setup;
@@ -38,7 +46,10 @@ describe('POST /v1/match', () => {
       match: {
         campaignId: 'cmp_us_national_hotline',
         rulesetVersion: 1,
-        message: { locale: 'en', actions: [{ type: 'call', href: 'tel:+18883737888' }, { type: 'text' }, { type: 'link' }] },
+        message: {
+          locale: 'en',
+          actions: [{ type: 'call', href: 'tel:+18883737888' }, { type: 'text' }, { type: 'link' }],
+        },
       },
     });
     expect(typeof res.body.match.keywordId).toBe('string');
@@ -60,7 +71,12 @@ describe('POST /v1/match', () => {
   });
 
   it('never matches a draft that has not been published', async () => {
-    const draft = { ...defaultCampaign(), id: 'cmp_draft', regions: [], keywords: [{ id: 'kw_d', text: 'zebra crossing', match: 'phrase' as const }] };
+    const draft = {
+      ...defaultCampaign(),
+      id: 'cmp_draft',
+      regions: [],
+      keywords: [{ id: 'kw_d', text: 'zebra crossing', match: 'phrase' as const }],
+    };
     await s.deps.campaigns.create(draft, 'test');
     expect((await match({ query: 'zebra crossing' })).body.match).toBeNull();
     await send(s.app, 'POST', '/admin/v1/publish', { headers: s.admin });
@@ -68,7 +84,11 @@ describe('POST /v1/match', () => {
   });
 
   it.each([
-    ['malformed JSON', { raw: '{"query": "human', headers: { 'content-type': 'application/json' } }, /not valid JSON/],
+    [
+      'malformed JSON',
+      { raw: '{"query": "human', headers: { 'content-type': 'application/json' } },
+      /not valid JSON/,
+    ],
     ['a query of the wrong type', { body: { query: 42 } }, /query/],
     ['an empty query', { body: { query: '   ' } }, /at least one character/],
     ['an over-long query', { body: { query: 'a'.repeat(513) } }, /at most 512/],
@@ -77,7 +97,10 @@ describe('POST /v1/match', () => {
     ['a bad region', { body: { query: 'x', region: 'USA-CALIF' } }, /ISO 3166|region/],
     ['a body that is not an object', { body: ['human trafficking'] }, /object|expected/i],
   ])('answers 400 for %s', async (_name, input, message) => {
-    const res = await send(s.app, 'POST', '/v1/match', { ...input, headers: { 'x-api-key': s.secretKey, ...input.headers } });
+    const res = await send(s.app, 'POST', '/v1/match', {
+      ...input,
+      headers: { 'x-api-key': s.secretKey, ...input.headers },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
     expect(res.body.error.message).toMatch(message);
@@ -89,15 +112,24 @@ describe('POST /v1/match', () => {
     expect(none.status).toBe(401);
     expect(none.body.error.code).toBe('unauthorized');
     expect((await match({ query: 'human trafficking' }, { 'x-api-key': 'sk_wrong' })).status).toBe(401);
-    expect((await match({ query: 'x' }, { 'x-site-key': 'pk_notarealkey123' , origin: 'https://partner.example' })).status).toBe(401);
+    expect(
+      (await match({ query: 'x' }, { 'x-site-key': 'pk_notarealkey123', origin: 'https://partner.example' }))
+        .status,
+    ).toBe(401);
   });
 
   it('accepts a site key only from an allowed origin, with CORS for exactly that origin', async () => {
     const site = { 'x-site-key': s.partner.siteKey };
-    const ok = await match({ query: 'human trafficking', region: 'US' }, { ...site, origin: 'https://partner.example' });
+    const ok = await match(
+      { query: 'human trafficking', region: 'US' },
+      { ...site, origin: 'https://partner.example' },
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://partner.example');
-    const elsewhere = await match({ query: 'human trafficking' }, { ...site, origin: 'https://evil.example' });
+    const elsewhere = await match(
+      { query: 'human trafficking' },
+      { ...site, origin: 'https://evil.example' },
+    );
     expect(elsewhere.status).toBe(403);
     expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
     expect((await match({ query: 'x' }, site)).status).toBe(403);
@@ -106,7 +138,11 @@ describe('POST /v1/match', () => {
   it('answers CORS preflights only for allowed origins', async () => {
     const preflight = (origin: string) =>
       send(s.app, 'OPTIONS', '/v1/match', {
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-site-key' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-site-key',
+        },
       });
     const allowed = await preflight('https://partner.example');
     expect(allowed.status).toBe(204);
@@ -116,7 +152,10 @@ describe('POST /v1/match', () => {
   });
 
   it('answers 403 for a disabled partner', async () => {
-    await send(s.app, 'PATCH', `/admin/v1/partners/${s.partner.id}`, { headers: s.admin, body: { status: 'disabled' } });
+    await send(s.app, 'PATCH', `/admin/v1/partners/${s.partner.id}`, {
+      headers: s.admin,
+      body: { status: 'disabled' },
+    });
     const res = await match({ query: 'human trafficking' });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('forbidden');
@@ -143,12 +182,25 @@ describe('POST /v1/match', () => {
 
 describe('POST /v1/banner', () => {
   it('answers the banner campaign for the region, and null elsewhere', async () => {
-    const res = await send(s.app, 'POST', '/v1/banner', { body: { locale: 'es', region: 'US-TX' }, headers: { 'x-api-key': s.secretKey } });
+    const res = await send(s.app, 'POST', '/v1/banner', {
+      body: { locale: 'es', region: 'US-TX' },
+      headers: { 'x-api-key': s.secretKey },
+    });
     expect(res.status).toBe(200);
-    expect(res.body.match).toMatchObject({ campaignId: 'cmp_us_national_hotline', keywordId: null, message: { locale: 'es' } });
-    const elsewhere = await send(s.app, 'POST', '/v1/banner', { body: { region: 'FR' }, headers: { 'x-api-key': s.secretKey } });
+    expect(res.body.match).toMatchObject({
+      campaignId: 'cmp_us_national_hotline',
+      keywordId: null,
+      message: { locale: 'es' },
+    });
+    const elsewhere = await send(s.app, 'POST', '/v1/banner', {
+      body: { region: 'FR' },
+      headers: { 'x-api-key': s.secretKey },
+    });
     expect(elsewhere.body.match).toBeNull();
-    const bad = await send(s.app, 'POST', '/v1/banner', { body: { query: 'x' }, headers: { 'x-api-key': s.secretKey } });
+    const bad = await send(s.app, 'POST', '/v1/banner', {
+      body: { query: 'x' },
+      headers: { 'x-api-key': s.secretKey },
+    });
     expect(bad.status).toBe(400);
   });
 });

@@ -37,7 +37,8 @@ export async function writeBlob(
   if (body.length <= INLINE_LIMIT) return { body };
   const blobId = randomUUID();
   const parts: Buffer[] = [];
-  for (let offset = 0; offset < body.length; offset += CHUNK_SIZE) parts.push(body.subarray(offset, offset + CHUNK_SIZE));
+  for (let offset = 0; offset < body.length; offset += CHUNK_SIZE)
+    parts.push(body.subarray(offset, offset + CHUNK_SIZE));
   await Promise.all(
     parts.map((part, index) =>
       doc.send(

@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
 import type { Campaign, StoredCampaign } from '../../core/model.js';
 import type { CampaignRepository } from '../../core/ports.js';
@@ -63,7 +69,8 @@ export class DynamoCampaignRepository implements CampaignRepository {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      if (Attributes) await deleteBlob(this.doc, this.table, (blobId) => keys.campaignBlob(id, blobId), Attributes);
+      if (Attributes)
+        await deleteBlob(this.doc, this.table, (blobId) => keys.campaignBlob(id, blobId), Attributes);
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       const current = await this.get(id);
@@ -72,7 +79,11 @@ export class DynamoCampaignRepository implements CampaignRepository {
     }
   }
 
-  private async write(campaign: Campaign, expectedRevision: number | null, by: string): Promise<StoredCampaign> {
+  private async write(
+    campaign: Campaign,
+    expectedRevision: number | null,
+    by: string,
+  ): Promise<StoredCampaign> {
     const blobPk = (blobId: string) => keys.campaignBlob(campaign.id, blobId);
     const ref = await writeBlob(this.doc, this.table, blobPk, await encodeJson(campaign));
     const revision = (expectedRevision ?? 0) + 1;
@@ -103,7 +114,8 @@ export class DynamoCampaignRepository implements CampaignRepository {
     } catch (error) {
       await deleteBlob(this.doc, this.table, blobPk, ref);
       if (!isConditionFailed(error)) throw error;
-      if (expectedRevision === null) throw new ConflictError(`A campaign with the id ${campaign.id} already exists.`);
+      if (expectedRevision === null)
+        throw new ConflictError(`A campaign with the id ${campaign.id} already exists.`);
       if (!(await this.get(campaign.id))) throw new NotFoundError(`There is no campaign ${campaign.id}.`);
       throw stale(campaign.id);
     }

@@ -8,7 +8,8 @@ import { ACTION_TYPES, CAMPAIGN_STATUSES, MATCH_TYPES } from '../../core/model.j
 type Obj = Record<string, unknown>;
 
 function obj(value: unknown, what: string): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`Stored ${what} is not an object.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`Stored ${what} is not an object.`);
   return value as Obj;
 }
 function str(value: unknown, what: string): string {
@@ -34,7 +35,11 @@ function nullableStr(value: unknown, what: string): string | null {
 
 function toKeyword(value: unknown): Keyword {
   const o = obj(value, 'keyword');
-  const keyword: Keyword = { id: str(o.id, 'keyword id'), text: str(o.text, 'keyword text'), match: oneOf(MATCH_TYPES, o.match, 'match') };
+  const keyword: Keyword = {
+    id: str(o.id, 'keyword id'),
+    text: str(o.text, 'keyword text'),
+    match: oneOf(MATCH_TYPES, o.match, 'match'),
+  };
   if (typeof o.locale === 'string') keyword.locale = o.locale;
   return keyword;
 }
@@ -46,18 +51,27 @@ function toNegative(value: unknown): NegativeKeyword {
 
 function toAction(value: unknown): Action {
   const o = obj(value, 'action');
-  return { type: oneOf(ACTION_TYPES, o.type, 'action type'), label: str(o.label, 'label'), href: str(o.href, 'href') };
+  return {
+    type: oneOf(ACTION_TYPES, o.type, 'action type'),
+    label: str(o.label, 'label'),
+    href: str(o.href, 'href'),
+  };
 }
 
 function toMessage(value: unknown): Message {
   const o = obj(value, 'message');
-  return { title: str(o.title, 'title'), body: str(o.body, 'body'), actions: arr(o.actions, 'actions').map(toAction) };
+  return {
+    title: str(o.title, 'title'),
+    body: str(o.body, 'body'),
+    actions: arr(o.actions, 'actions').map(toAction),
+  };
 }
 
 export function toCampaign(value: unknown): Campaign {
   const o = obj(value, 'campaign');
   const messages: Record<string, Message> = {};
-  for (const [locale, message] of Object.entries(obj(o.messages, 'messages'))) messages[locale] = toMessage(message);
+  for (const [locale, message] of Object.entries(obj(o.messages, 'messages')))
+    messages[locale] = toMessage(message);
   return {
     id: str(o.id, 'campaign id'),
     name: str(o.name, 'campaign name'),

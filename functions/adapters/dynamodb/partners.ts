@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
 import type { Partner, PartnerKey } from '../../core/model.js';
 import { PARTNER_STATUSES } from '../../core/model.js';
@@ -29,14 +35,17 @@ export class DynamoPartnerRepository implements PartnerRepository {
         }),
       );
     } catch (error) {
-      if (isConditionFailed(error)) throw new ConflictError(`A partner with the id ${partner.id} already exists.`);
+      if (isConditionFailed(error))
+        throw new ConflictError(`A partner with the id ${partner.id} already exists.`);
       throw error;
     }
     return partner;
   }
 
   async get(id: string): Promise<Partner | null> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.partner(id), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: keys.partner(id), ConsistentRead: true }),
+    );
     return Item ? fromItem(Item) : null;
   }
 
@@ -82,9 +91,13 @@ export class DynamoPartnerRepository implements PartnerRepository {
         `Partner ${partner.id} was changed by someone else since you loaded it; reload it and try again.`,
       );
     }
-    const revoked = next.keys.filter((key) => key.revokedAt && before.keys.some((old) => old.id === key.id && !old.revokedAt));
+    const revoked = next.keys.filter(
+      (key) => key.revokedAt && before.keys.some((old) => old.id === key.id && !old.revokedAt),
+    );
     await Promise.allSettled(
-      revoked.map((key) => this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.keyHash(key.hash) }))),
+      revoked.map((key) =>
+        this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.keyHash(key.hash) })),
+      ),
     );
     return next;
   }
@@ -128,7 +141,8 @@ function toItem(partner: Partner): Record<string, unknown> {
 
 function fromItem(item: Record<string, unknown>): Partner {
   const status = PARTNER_STATUSES.find((s) => s === item.status);
-  if (!status || typeof item.id !== 'string' || typeof item.siteKey !== 'string') throw new Error('Stored partner is malformed.');
+  if (!status || typeof item.id !== 'string' || typeof item.siteKey !== 'string')
+    throw new Error('Stored partner is malformed.');
   const storedKeys = Array.isArray(item.keys) ? item.keys : [];
   return {
     id: item.id,

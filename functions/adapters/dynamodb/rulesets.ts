@@ -69,7 +69,9 @@ export class DynamoRulesetRepository implements RulesetRepository {
   }
 
   async get(version: number): Promise<Ruleset | null> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.rulesetHead(version) }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: keys.rulesetHead(version) }),
+    );
     if (!Item) return null;
     return toRuleset(await decodeJson(await readBlob(this.doc, this.table, keys.rulesetBlob, Item)));
   }

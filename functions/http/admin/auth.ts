@@ -1,5 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
-import { ForbiddenError, PreconditionFailedError, PreconditionRequiredError, UnauthorizedError } from '../../core/errors.js';
+import {
+  ForbiddenError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  UnauthorizedError,
+} from '../../core/errors.js';
 import type { AdminAuthenticator } from '../../core/ports.js';
 import type { AppEnv } from '../openapi.js';
 
@@ -14,7 +19,8 @@ export function requireAdmin(auth: AdminAuthenticator): MiddlewareHandler<AppEnv
     if (!match?.[1]) throw new UnauthorizedError('Send the admin token as "Authorization: Bearer <token>".');
     const identity = await auth.authenticate(match[1]);
     if (!identity) throw new UnauthorizedError('The admin token is not valid or has expired; sign in again.');
-    if (!identity.scopes.includes(ADMIN_SCOPE)) throw new ForbiddenError(`The token lacks the ${ADMIN_SCOPE} scope.`);
+    if (!identity.scopes.includes(ADMIN_SCOPE))
+      throw new ForbiddenError(`The token lacks the ${ADMIN_SCOPE} scope.`);
     c.set('admin', identity);
     await next();
   };
@@ -27,11 +33,15 @@ export function etag(revision: number): string {
 /** The revision named by `If-Match`: 428 without one, 412 when it cannot be a revision of ours. */
 export function expectedRevision(ifMatch: string | undefined, what: string): number {
   if (!ifMatch) {
-    throw new PreconditionRequiredError(`Send If-Match with the ETag of the ${what} you loaded, so no one's change is overwritten.`);
+    throw new PreconditionRequiredError(
+      `Send If-Match with the ETag of the ${what} you loaded, so no one's change is overwritten.`,
+    );
   }
   const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(ifMatch);
   if (!match?.[1]) {
-    throw new PreconditionFailedError(`If-Match ${JSON.stringify(ifMatch.slice(0, 40))} is not an ETag of this ${what}; reload it.`);
+    throw new PreconditionFailedError(
+      `If-Match ${JSON.stringify(ifMatch.slice(0, 40))} is not an ETag of this ${what}; reload it.`,
+    );
   }
   return Number(match[1]);
 }

@@ -8,7 +8,9 @@ import type { AdminDeps } from '../deps.js';
 import { type AppEnv, errorResponse, jsonBody, router } from '../openapi.js';
 import { etag, expectedRevision } from './auth.js';
 
-const IdParam = z.object({ id: z.string().regex(/^cmp_[A-Za-z0-9_-]{1,64}$/, 'A campaign id looks like "cmp_...".') });
+const IdParam = z.object({
+  id: z.string().regex(/^cmp_[A-Za-z0-9_-]{1,64}$/, 'A campaign id looks like "cmp_...".'),
+});
 const CampaignOut = z.record(z.string(), z.unknown()).openapi('Campaign');
 const CampaignIn = CampaignInputSchema.openapi('CampaignInput');
 const ifMatch = z.object({ 'if-match': z.string().optional() });
@@ -57,7 +59,8 @@ export function campaignRoutes(deps: AdminDeps) {
     }),
     async (c) => {
       const input = c.req.valid('json');
-      if (input.id !== undefined) throw new ValidationError('Leave "id" out when creating a campaign; one is made for it.');
+      if (input.id !== undefined)
+        throw new ValidationError('Leave "id" out when creating a campaign; one is made for it.');
       const campaign = campaignFromInput(input, deps.ids.next('cmp'), deps.ids);
       const stored = await deps.campaigns.create(campaign, c.get('admin').id);
       c.header('Location', `/admin/v1/campaigns/${campaign.id}`);
@@ -134,7 +137,12 @@ export async function load(deps: Pick<AdminDeps, 'campaigns'>, id: string): Prom
 }
 
 export function representation(stored: StoredCampaign) {
-  return { ...stored.campaign, revision: stored.revision, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
+  return {
+    ...stored.campaign,
+    revision: stored.revision,
+    updatedAt: stored.updatedAt,
+    updatedBy: stored.updatedBy,
+  };
 }
 
 function send<S extends 200 | 201>(c: Context<AppEnv>, stored: StoredCampaign, status: S) {

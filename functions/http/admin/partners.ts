@@ -7,8 +7,12 @@ import type { AdminDeps } from '../deps.js';
 import { errorResponse, jsonBody, router } from '../openapi.js';
 import { etag, expectedRevision } from './auth.js';
 
-const IdParam = z.object({ id: z.string().regex(/^ptn_[A-Za-z0-9_-]{1,64}$/, 'A partner id looks like "ptn_...".') });
-const KeyParams = IdParam.extend({ keyId: z.string().regex(/^key_[A-Za-z0-9_-]{1,64}$/, 'A key id looks like "key_...".') });
+const IdParam = z.object({
+  id: z.string().regex(/^ptn_[A-Za-z0-9_-]{1,64}$/, 'A partner id looks like "ptn_...".'),
+});
+const KeyParams = IdParam.extend({
+  keyId: z.string().regex(/^key_[A-Za-z0-9_-]{1,64}$/, 'A key id looks like "key_...".'),
+});
 const PartnerOut = z
   .object({
     id: z.string(),
@@ -17,7 +21,14 @@ const PartnerOut = z
     siteKey: z.string(),
     status: z.enum(['active', 'disabled']),
     createdAt: z.string(),
-    keys: z.array(z.object({ id: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })),
+    keys: z.array(
+      z.object({
+        id: z.string(),
+        prefix: z.string(),
+        createdAt: z.string(),
+        revokedAt: z.string().nullable(),
+      }),
+    ),
   })
   .openapi('Partner');
 const json = <T extends z.ZodType>(description: string, schema: T) => ({
@@ -39,7 +50,10 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
       method: 'get',
       path: '/admin/v1/partners',
       summary: 'Every partner',
-      responses: { 200: json('The partners.', z.object({ partners: z.array(PartnerOut) })), 401: unauthorized },
+      responses: {
+        200: json('The partners.', z.object({ partners: z.array(PartnerOut) })),
+        401: unauthorized,
+      },
     }),
     async (c) => {
       const partners = await deps.partners.list();
@@ -55,7 +69,10 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
       summary: 'Create a partner, with a site key and a first secret key',
       request: { body: jsonBody(PartnerCreateSchema.openapi('PartnerInput')) },
       responses: {
-        201: json('Created; the secret key is shown this once.', z.object({ partner: PartnerOut, secretKey: z.string() })),
+        201: json(
+          'Created; the secret key is shown this once.',
+          z.object({ partner: PartnerOut, secretKey: z.string() }),
+        ),
         400: errorResponse('Not valid.'),
         401: unauthorized,
       },
@@ -100,7 +117,7 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
     createRoute({
       method: 'patch',
       path: '/admin/v1/partners/{id}',
-      summary: 'Change a partner\'s name, allowed origins or status',
+      summary: "Change a partner's name, allowed origins or status",
       request: { params: IdParam, body: jsonBody(PartnerPatchSchema.openapi('PartnerPatch')) },
       responses: {
         200: json('Changed.', PartnerOut),
@@ -134,7 +151,13 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
       summary: 'Issue a new secret key (shown once)',
       request: { params: IdParam },
       responses: {
-        201: json('Issued.', z.object({ key: z.object({ id: z.string(), prefix: z.string(), createdAt: z.string() }), secretKey: z.string() })),
+        201: json(
+          'Issued.',
+          z.object({
+            key: z.object({ id: z.string(), prefix: z.string(), createdAt: z.string() }),
+            secretKey: z.string(),
+          }),
+        ),
         401: unauthorized,
         404: notFound,
         412: errorResponse('Someone else changed it first.'),

@@ -20,7 +20,10 @@ export function publishRoutes(deps: AdminDeps) {
       path: '/admin/v1/publish',
       summary: 'Publish the current drafts as a new, immutable ruleset version',
       responses: {
-        201: { description: 'Published and live.', content: { 'application/json': { schema: PublishedOut } } },
+        201: {
+          description: 'Published and live.',
+          content: { 'application/json': { schema: PublishedOut } },
+        },
         401: errorResponse('No valid admin token.'),
       },
     }),
