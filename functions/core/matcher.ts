@@ -28,9 +28,10 @@ import {
   type RequestTarget,
   requestTarget,
 } from './match-eligibility.js';
+import { StringTable } from './match-table.js';
 import { keywordForms, spellings, variantOf } from './match-variants.js';
 import type { Campaign, Keyword, MatchType, NegativeKeyword, ResolvedMessage } from './model.js';
-import { normalizeTokens, TOKEN_HAS_LETTER } from './normalize.js';
+import { normalizeInto, TOKEN_HAS_LETTER, TokenSpans } from './normalize.js';
 
 export { isEligible, type MatchContext, resolveMessage } from './match-eligibility.js';
 
@@ -134,7 +135,7 @@ interface Selection {
 /** Working memory of one query. Not part of the index: its contents change on every call. */
 class Scratch {
   stamp = 0;
-  flags: number[] = [];
+  readonly spans = new TokenSpans();
   posStart: Int32Array = new Int32Array(64);
   ids: Int32Array = new Int32Array(64);
   constructor(
@@ -188,18 +189,40 @@ function buckets(keys: Int32Array, count: number, skip: number): { start: Int32A
   return { start, items };
 }
 
+/** Token codes in the spelling table: a token id, or MULTI + k for the k-th list of ids. */
+const MULTI = 1 << 30;
+
+/** A growable Int32Array. */
+class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Int32Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.data = grow(this.data);
+    this.data[this.length++] = v;
+  }
+  toArray(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
 class Index implements CompiledRuleset {
   readonly version: number;
   readonly keywordCount: number;
 
   private readonly campaigns: readonly CompiledCampaign[];
+  /** Per campaign: its priority (non-numbers count as 0) and its position in campaign id order. */
+  private readonly campPriority: Float64Array;
+  private readonly campIdOrder: Int32Array;
   /** Campaign indexes marked banner, best first. */
   private readonly bannerOrder: readonly number[];
 
   /** Keyword token text by token id (for explain). */
   private readonly tokenText: readonly string[];
-  /** Spelling -> token id (>= 0), or -(k + 1) for the k-th list in multiStart/multiIds. */
-  private readonly forms: ReadonlyMap<string, number>;
+  /** Spelling -> token code (see MULTI). */
+  private readonly forms: StringTable;
   private readonly multiStart: Int32Array;
   private readonly multiIds: Int32Array;
 
@@ -207,8 +230,8 @@ class Index implements CompiledRuleset {
   private readonly entCampaign: Int32Array;
   private readonly entKind: Uint8Array;
   private readonly entNegative: Uint8Array;
-  /** Position in the selection order (smaller wins); negatives get none. */
-  private readonly entRank: Int32Array;
+  /** Length of the normalized keyword, for the "longer keyword" rule. */
+  private readonly entLength: Int32Array;
   private readonly entTokStart: Int32Array;
   private readonly entToks: Int32Array;
   private readonly entKeyword: readonly (Keyword | NegativeKeyword)[];
@@ -230,85 +253,107 @@ class Index implements CompiledRuleset {
 
   constructor(ruleset: RulesetInput) {
     this.version = ruleset.version;
-    const source = ruleset.campaigns ?? [];
+    const source = Array.isArray(ruleset.campaigns) ? ruleset.campaigns : [];
+    const campaignCount = source.length;
     this.campaigns = source.map((campaign) => ({
       campaign,
       rules: campaignRules(campaign),
       messages: messageTable(campaign),
     }));
-    this.bannerOrder = this.campaigns
+    this.campPriority = new Float64Array(campaignCount);
+    source.forEach((c, i) => {
+      this.campPriority[i] = typeof c.priority === 'number' && Number.isFinite(c.priority) ? c.priority : 0;
+    });
+    this.campIdOrder = new Int32Array(campaignCount);
+    source
+      .map((c, i) => ({ id: String(c.id), i }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i))
+      .forEach(({ i }, order) => {
+        this.campIdOrder[i] = order;
+      });
+    this.bannerOrder = source
       .map((_, i) => i)
-      .filter((i) => this.campaigns[i]?.campaign.banner === true)
+      .filter((i) => source[i]?.banner === true)
       .sort((a, b) => this.compareCampaigns(a, b));
 
     // Pass 1: tokens of every keyword, token ids, entries.
-    const tokenIds = new Map<string, number>();
+    let maxEntries = 0;
+    for (const c of source) maxEntries += (c.keywords?.length ?? 0) + (c.negativeKeywords?.length ?? 0);
+    const tokenIds = new StringTable(maxEntries);
     const tokenText: string[] = [];
-    const tokenDf: number[] = [];
-    const entCampaign: number[] = [];
-    const entKind: number[] = [];
-    const entNegative: number[] = [];
-    const entLength: number[] = [];
-    const entTokStart: number[] = [0];
-    const entToks: number[] = [];
+    const tokenDf = new IntList(maxEntries);
+    const entCampaign = new Int32Array(maxEntries);
+    const entKind = new Uint8Array(maxEntries);
+    const entNegative = new Uint8Array(maxEntries);
+    const entLength = new Int32Array(maxEntries);
+    const entTokStart = new Int32Array(maxEntries + 1);
+    const entToks = new IntList(maxEntries * 3);
     const entKeyword: (Keyword | NegativeKeyword)[] = [];
+    let entryCount = 0;
     let keywordCount = 0;
+    const spans = new TokenSpans();
     const addEntry = (ci: number, keyword: Keyword | NegativeKeyword, negative: boolean): void => {
-      const tokens = normalizeTokens(typeof keyword?.text === 'string' ? keyword.text : '');
-      if (tokens.length === 0) return; // matches nothing
-      let length = tokens.length - 1;
-      for (const t of tokens) {
-        length += t.length;
-        let id = tokenIds.get(t);
-        if (id === undefined) {
+      normalizeInto(typeof keyword?.text === 'string' ? keyword.text : '', spans);
+      const n = spans.count;
+      if (n === 0) return; // matches nothing
+      let length = n - 1;
+      for (let i = 0; i < n; i++) {
+        const from = spans.start[i] as number;
+        const to = spans.end[i] as number;
+        length += to - from;
+        let id = tokenIds.getSpan(spans.text, from, to, spans.hash[i] as number);
+        if (id < 0) {
           id = tokenText.length;
+          const t = spans.text.slice(from, to);
           tokenIds.set(t, id);
           tokenText.push(t);
           tokenDf.push(0);
         }
-        tokenDf[id] = (tokenDf[id] as number) + 1;
+        tokenDf.data[id] = (tokenDf.data[id] as number) + 1;
         entToks.push(id);
       }
-      entTokStart.push(entToks.length);
-      entCampaign.push(ci);
-      entKind.push(kindOf(keyword.match, PHRASE));
-      entNegative.push(negative ? 1 : 0);
-      entLength.push(length);
+      entCampaign[entryCount] = ci;
+      entKind[entryCount] = kindOf(keyword.match, PHRASE);
+      entNegative[entryCount] = negative ? 1 : 0;
+      entLength[entryCount] = length;
       entKeyword.push(keyword);
+      entTokStart[++entryCount] = entToks.length;
     };
-    this.campaigns.forEach(({ campaign }, ci) => {
-      for (const k of campaign.keywords ?? []) {
-        keywordCount++;
-        addEntry(ci, k, false);
-      }
-      for (const k of campaign.negativeKeywords ?? []) addEntry(ci, k, true);
-    });
+    for (let ci = 0; ci < campaignCount; ci++) {
+      const campaign = source[ci] as Campaign;
+      const keywords = Array.isArray(campaign.keywords) ? campaign.keywords : [];
+      const negatives = Array.isArray(campaign.negativeKeywords) ? campaign.negativeKeywords : [];
+      keywordCount += keywords.length;
+      for (let k = 0; k < keywords.length; k++) addEntry(ci, keywords[k] as Keyword, false);
+      for (let k = 0; k < negatives.length; k++) addEntry(ci, negatives[k] as NegativeKeyword, true);
+    }
     this.keywordCount = keywordCount;
     this.tokenText = tokenText;
-    const entryCount = entCampaign.length;
     const tokenCount = tokenText.length;
-    this.entCampaign = Int32Array.from(entCampaign);
-    this.entKind = Uint8Array.from(entKind);
-    this.entNegative = Uint8Array.from(entNegative);
-    this.entTokStart = Int32Array.from(entTokStart);
-    this.entToks = Int32Array.from(entToks);
+    this.entCampaign = entCampaign;
+    this.entKind = entKind;
+    this.entNegative = entNegative;
+    this.entLength = entLength;
+    this.entTokStart = entTokStart;
+    const toks = entToks.toArray();
+    this.entToks = toks;
     this.entKeyword = entKeyword;
 
     // Pass 2: spellings -> token ids.
-    const forms = new Map<string, number>();
+    const forms = new StringTable(tokenCount * 3);
     const multi: number[][] = [];
     for (let id = 0; id < tokenCount; id++) {
       for (const spelling of spellings(tokenText[id] as string)) {
         for (const form of keywordForms(spelling)) {
           const code = forms.get(form);
-          if (code === undefined) forms.set(form, id);
-          else if (code >= 0) {
+          if (code < 0) forms.set(form, id);
+          else if (code < MULTI) {
             if (code !== id) {
-              forms.set(form, -(multi.length + 1));
+              forms.set(form, MULTI + multi.length);
               multi.push([code, id]);
             }
           } else {
-            const list = multi[-code - 1] as number[];
+            const list = multi[code - MULTI] as number[];
             if (!list.includes(id)) list.push(id);
           }
         }
@@ -316,38 +361,47 @@ class Index implements CompiledRuleset {
     }
     this.forms = forms;
     this.multiStart = new Int32Array(multi.length + 1);
-    this.multiIds = new Int32Array(multi.reduce((n, l) => n + l.length, 0));
+    let multiTotal = 0;
+    for (const list of multi) multiTotal += list.length;
+    this.multiIds = new Int32Array(multiTotal);
     let m = 0;
-    multi.forEach((list, k) => {
-      for (const id of list) this.multiIds[m++] = id;
+    for (let k = 0; k < multi.length; k++) {
+      for (const id of multi[k] as number[]) this.multiIds[m++] = id;
       this.multiStart[k + 1] = m;
-    });
+    }
 
     // Pass 3: the trie and the broad anchors.
-    const capacity = nextPow2(2 * entToks.length + 2);
+    const capacity = nextPow2(2 * toks.length + 2);
     this.edgeMask = capacity - 1;
     this.edgeNode = new Int32Array(capacity);
     this.edgeToken = new Int32Array(capacity);
     this.edgeChild = new Int32Array(capacity);
-    const nodeHasChildren = new Uint8Array(entToks.length + 1);
+    const nodeHasChildren = new Uint8Array(toks.length + 1);
     let nodeCount = 1;
     const entNode = new Int32Array(entryCount).fill(-1);
     const entAnchor = new Int32Array(entryCount).fill(-1);
+    const df = tokenDf.data;
     for (let e = 0; e < entryCount; e++) {
-      const from = this.entTokStart[e] as number;
-      const to = this.entTokStart[e + 1] as number;
-      if (entKind[e] === BROAD && new Set(entToks.slice(from, to)).size > 1) {
-        let anchor = entToks[from] as number;
+      const from = entTokStart[e] as number;
+      const to = entTokStart[e + 1] as number;
+      if (entKind[e] === BROAD) {
+        let anchor = toks[from] as number;
+        let distinct = false;
         for (let k = from + 1; k < to; k++) {
-          const id = entToks[k] as number;
-          if ((tokenDf[id] as number) < (tokenDf[anchor] as number)) anchor = id;
+          const id = toks[k] as number;
+          if (id !== toks[from]) distinct = true;
+          if ((df[id] as number) < (df[anchor] as number)) anchor = id;
         }
-        entAnchor[e] = anchor;
-        continue;
+        if (distinct) {
+          entAnchor[e] = anchor;
+          continue;
+        }
       }
+      // A broad keyword of one distinct token ("pimp pimp") is that token as a phrase.
+      const pathEnd = entKind[e] === BROAD ? from + 1 : to;
       let node = 0;
-      for (let k = from; k < to; k++) {
-        const token = entToks[k] as number;
+      for (let k = from; k < pathEnd; k++) {
+        const token = toks[k] as number;
         let child = this.edge(node, token);
         if (child < 0) {
           child = nodeCount++;
@@ -366,30 +420,32 @@ class Index implements CompiledRuleset {
     this.anchorStart = byAnchor.start;
     this.anchorEnt = byAnchor.items;
 
-    // Pass 4: ranks in the selection order.
-    const positives: number[] = [];
-    for (let e = 0; e < entryCount; e++) if (entNegative[e] === 0) positives.push(e);
-    positives.sort((a, b) => {
-      const ca = entCampaign[a] as number;
-      const cb = entCampaign[b] as number;
-      const pa = this.priorityOf(ca);
-      const pb = this.priorityOf(cb);
-      if (pa !== pb) return pb - pa;
-      if (entKind[a] !== entKind[b]) return (entKind[a] as number) - (entKind[b] as number);
-      if (entLength[a] !== entLength[b]) return (entLength[b] as number) - (entLength[a] as number);
-      return this.compareCampaigns(ca, cb) || a - b;
-    });
-    this.entRank = new Int32Array(entryCount).fill(0x7fffffff);
-    positives.forEach((e, rank) => {
-      this.entRank[e] = rank;
-    });
-
     this.scratch = new Scratch(
       new Int32Array(tokenCount),
       new Int32Array(tokenCount),
-      new Int32Array(this.campaigns.length),
+      new Int32Array(campaignCount),
     );
     Object.freeze(this);
+  }
+
+  /**
+   * Whether positive entry `a` beats `b` in the selection order: higher priority, then exact > phrase > broad,
+   * then the longer keyword, then the smaller campaign id, then the earlier keyword in the ruleset.
+   */
+  private beats(a: number, b: number): boolean {
+    const ca = this.entCampaign[a] as number;
+    const cb = this.entCampaign[b] as number;
+    const pa = this.campPriority[ca] as number;
+    const pb = this.campPriority[cb] as number;
+    if (pa !== pb) return pa > pb;
+    const ka = this.entKind[a] as number;
+    const kb = this.entKind[b] as number;
+    if (ka !== kb) return ka < kb;
+    const la = this.entLength[a] as number;
+    const lb = this.entLength[b] as number;
+    if (la !== lb) return la > lb;
+    if (ca !== cb) return (this.campIdOrder[ca] as number) < (this.campIdOrder[cb] as number);
+    return a < b;
   }
 
   match(query: string, ctx: MatchContext): MatchResult | null {
@@ -425,25 +481,34 @@ class Index implements CompiledRuleset {
 
   private evaluate(query: string, ctx: MatchContext, trace: Trace | undefined): Selection | null {
     const s = this.scratch;
-    const flags = s.flags;
-    flags.length = 0;
-    const tokens = normalizeTokens(typeof query === 'string' ? query : '', flags);
-    if (trace) trace.tokens = tokens;
-    const n = tokens.length;
+    const spans = s.spans;
+    normalizeInto(typeof query === 'string' ? query : '', spans);
+    if (trace) trace.tokens = spans.tokens();
+    const n = spans.count;
     if (n === 0 || this.entToks.length === 0) return null;
 
     // Token ids present at each position.
     if (s.posStart.length < n + 1) s.posStart = new Int32Array(nextPow2(n + 1));
     const posStart = s.posStart;
+    const text = spans.text;
     let found = 0;
     for (let i = 0; i < n; i++) {
       posStart[i] = found;
-      const token = tokens[i] as string;
-      const f = flags[i] as number;
-      if (f === TOKEN_HAS_LETTER) found = this.lookup(token, found, found);
-      else
-        for (const spelling of spellings(token, f))
-          found = this.lookup(spelling, posStart[i] as number, found);
+      const f = spans.flags[i] as number;
+      if (f === TOKEN_HAS_LETTER) {
+        const code = this.forms.getSpan(
+          text,
+          spans.start[i] as number,
+          spans.end[i] as number,
+          spans.hash[i] as number,
+        );
+        if (code >= 0) found = this.addIds(code, found, found);
+      } else {
+        for (const spelling of spellings(spans.token(i), f)) {
+          const code = this.forms.get(spelling);
+          if (code >= 0) found = this.addIds(code, posStart[i] as number, found);
+        }
+      }
     }
     posStart[n] = found;
     if (found === 0) return null;
@@ -494,35 +559,33 @@ class Index implements CompiledRuleset {
     }
     let target: RequestTarget | null = null;
     let best = -1;
-    let bestRank = 0x7fffffff;
+    let bestEntry = -1;
     for (let h = 0; h < hits.length; h += 3) {
       const e = hits[h] as number;
-      const rank = this.entRank[e] as number;
-      if (rank >= bestRank || this.entNegative[e] === 1) continue;
+      if (this.entNegative[e] === 1 || (bestEntry >= 0 && !this.beats(e, bestEntry))) continue;
       const c = this.entCampaign[e] as number;
       if (negated[c] === stamp) continue;
       target ??= requestTarget(ctx);
       if (ineligibility((this.campaigns[c] as CompiledCampaign).rules, target) !== null) continue;
       best = h;
-      bestRank = rank;
+      bestEntry = e;
     }
     if (best < 0 || target === null) return null;
     return { hit: best, entry: hits[best] as number, target };
   }
 
   /**
-   * Appends the token ids a spelling matches to scratch.ids at `at`; returns the new end. Ids already listed
+   * Appends the token ids of a spelling's code to scratch.ids at `at`; returns the new end. Ids already listed
    * for this position (from `from`) are skipped: a disguised token's spellings may reach the same id twice.
    */
-  private lookup(spelling: string, from: number, at: number): number {
-    const code = this.forms.get(spelling);
-    if (code === undefined) return at;
+  private addIds(code: number, from: number, at: number): number {
     const s = this.scratch;
-    const mFrom = code >= 0 ? 0 : (this.multiStart[-code - 1] as number);
-    const mTo = code >= 0 ? 1 : (this.multiStart[-code] as number);
+    const single = code < MULTI;
+    const mFrom = single ? 0 : (this.multiStart[code - MULTI] as number);
+    const mTo = single ? 1 : (this.multiStart[code - MULTI + 1] as number);
     let end = at;
     for (let k = mFrom; k < mTo; k++) {
-      const id = code >= 0 ? code : (this.multiIds[k] as number);
+      const id = single ? code : (this.multiIds[k] as number);
       let dup = false;
       for (let j = from; j < end; j++) if (s.ids[j] === id) dup = true;
       if (dup) continue;
@@ -570,8 +633,7 @@ class Index implements CompiledRuleset {
   }
 
   private priorityOf(ci: number): number {
-    const p = this.campaigns[ci]?.campaign.priority;
-    return typeof p === 'number' && Number.isFinite(p) ? p : 0;
+    return this.campPriority[ci] as number;
   }
 
   /** Higher priority first, then the smaller id (code unit order), then the order given. */
@@ -579,10 +641,7 @@ class Index implements CompiledRuleset {
     const pa = this.priorityOf(a);
     const pb = this.priorityOf(b);
     if (pa !== pb) return pb - pa;
-    const ia = String(this.campaigns[a]?.campaign.id);
-    const ib = String(this.campaigns[b]?.campaign.id);
-    if (ia !== ib) return ia < ib ? -1 : 1;
-    return a - b;
+    return (this.campIdOrder[a] as number) - (this.campIdOrder[b] as number);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -598,21 +657,17 @@ class Index implements CompiledRuleset {
       if (this.entNegative[e] === 1) continue;
       const c = this.entCampaign[e] as number;
       const prev = bestOf.get(c);
-      if (
-        prev === undefined ||
-        (this.entRank[e] as number) < (this.entRank[hits[prev] as number] as number)
-      ) {
-        bestOf.set(c, h);
-      }
+      if (prev === undefined || this.beats(e, hits[prev] as number)) bestOf.set(c, h);
     }
     if (selection) bestOf.set(this.entCampaign[selection.entry] as number, selection.hit);
 
     const out: Explanation['hits'] = [];
     let match: Explanation['match'] = null;
-    const ordered = [...bestOf.entries()].sort(
-      (a, b) =>
-        (this.entRank[hits[a[1]] as number] as number) - (this.entRank[hits[b[1]] as number] as number),
-    );
+    const ordered = [...bestOf.entries()].sort((a, b) => {
+      const ea = hits[a[1]] as number;
+      const eb = hits[b[1]] as number;
+      return ea === eb ? 0 : this.beats(ea, eb) ? -1 : 1;
+    });
     for (const [c, h] of ordered) {
       const hit = this.keywordHit(tokens, hits, h);
       if (selection && h === selection.hit) {
@@ -669,20 +724,13 @@ class Index implements CompiledRuleset {
       const kMine = this.entKind[entry] as number;
       const kWin = this.entKind[w] as number;
       if (kWin < kMine) detail = `its ${KIND_NAMES[kWin]} keyword beats a ${KIND_NAMES[kMine]} one`;
-      else if (this.keywordLength(w) > this.keywordLength(entry)) detail = 'its keyword is longer';
+      else if ((this.entLength[w] as number) > (this.entLength[entry] as number))
+        detail = 'its keyword is longer';
     }
     return {
       code: 'weaker_keyword',
       message: `${name} has the same priority as ${wName}, which wins because ${detail}.`,
     };
-  }
-
-  private keywordLength(e: number): number {
-    let n = -1;
-    for (let t = this.entTokStart[e] as number; t < (this.entTokStart[e + 1] as number); t++) {
-      n += (this.tokenText[this.entToks[t] as number] as string).length + 1;
-    }
-    return n;
   }
 
   private keywordHit(tokens: string[], hits: number[], h: number): KeywordHit {
@@ -694,7 +742,9 @@ class Index implements CompiledRuleset {
     const from = this.entTokStart[e] as number;
     const to = this.entTokStart[e + 1] as number;
     if (start >= 0) {
-      for (let t = from; t < to; t++) pairs.push([start + t - from, this.entToks[t] as number]);
+      // The trie path: the keyword's tokens, or the one token of a broad keyword that repeats it.
+      const length = hits[h + 2] as number;
+      for (let t = from; t < from + length; t++) pairs.push([start + t - from, this.entToks[t] as number]);
     } else {
       for (let t = from; t < to; t++) {
         const id = this.entToks[t] as number;

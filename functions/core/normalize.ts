@@ -116,21 +116,86 @@ function signIsLetter(m: string, i: number, end: number): boolean {
 }
 
 /**
- * Splits mapped text into tokens. `flags`, when given, gets one entry per token (TOKEN_* bits).
- * Signs that do not stand for a letter are separators.
+ * Token boundaries in mapped text, reused from call to call: token i is `text.slice(start[i], end[i])`, with its
+ * TOKEN_* flags and the FNV-1a hash of its code units (as `hashToken` computes it), so that the matcher can look
+ * tokens up without first copying them into strings.
  */
-function scanTokens(m: string, out: string[], flags: number[] | null): void {
+export class TokenSpans {
+  text = '';
+  count = 0;
+  start = new Int32Array(32);
+  end = new Int32Array(32);
+  flags = new Uint8Array(32);
+  hash = new Int32Array(32);
+
+  token(i: number): string {
+    return this.text.slice(this.start[i], this.end[i]);
+  }
+
+  tokens(): string[] {
+    const out = new Array<string>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.text.slice(this.start[i], this.end[i]);
+    return out;
+  }
+
+  push(start: number, end: number, flags: number, hash: number): void {
+    if (this.count === this.start.length) {
+      const cap = this.count * 2;
+      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
+      this.start = grow(this.start, new Int32Array(cap));
+      this.end = grow(this.end, new Int32Array(cap));
+      this.flags = grow(this.flags, new Uint8Array(cap));
+      this.hash = grow(this.hash, new Int32Array(cap));
+    }
+    this.start[this.count] = start;
+    this.end[this.count] = end;
+    this.flags[this.count] = flags;
+    this.hash[this.count] = hash === 0 ? 1 : hash;
+    this.count++;
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over UTF-16 code units, never 0: the hash TokenSpans records for a token. */
+export function hashToken(s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h === 0 ? 1 : h;
+}
+
+/** Splits mapped text into token spans. Signs that do not stand for a letter are separators. */
+function scanTokens(m: string, spans: TokenSpans): void {
+  spans.text = m;
+  spans.count = 0;
   const n = m.length;
   let start = -1;
   let f = 0;
+  let h = FNV_OFFSET;
   for (let i = 0; i < n; i++) {
     const c = m.charCodeAt(i);
-    if (isWordCode(c)) {
+    if ((c >= 0x61 && c <= 0x7a) || c >= 0x80) {
       if (start < 0) {
         start = i;
         f = 0;
+        h = FNV_OFFSET;
       }
-      f |= isDigitCode(c) ? TOKEN_HAS_DIGIT : TOKEN_HAS_LETTER;
+      f |= TOKEN_HAS_LETTER;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      continue;
+    }
+    if (c >= 0x30 && c <= 0x39) {
+      if (start < 0) {
+        start = i;
+        f = 0;
+        h = FNV_OFFSET;
+      }
+      f |= TOKEN_HAS_DIGIT;
+      h = Math.imul(h ^ c, FNV_PRIME);
       continue;
     }
     if (c === 0x24 || c === 0x40) {
@@ -140,30 +205,34 @@ function scanTokens(m: string, out: string[], flags: number[] | null): void {
         if (start < 0) {
           start = i;
           f = 0;
+          h = FNV_OFFSET;
         }
         f |= TOKEN_HAS_SIGN;
+        for (let j = i; j < end; j++) h = Math.imul(h ^ c, FNV_PRIME);
         i = end - 1;
         continue;
       }
       i = end - 1;
     }
     if (start >= 0) {
-      out.push(m.slice(start, i));
-      flags?.push(f);
+      spans.push(start, i, f, h);
       start = -1;
     }
   }
-  if (start >= 0) {
-    out.push(m.slice(start));
-    flags?.push(f);
-  }
+  if (start >= 0) spans.push(start, n, f, h);
 }
 
-/** The tokens of a text, normalized. The matcher's entry point: no joined string in between. */
+/** Normalizes `text` into `spans` (the matcher's entry point: no token strings unless asked for). */
+export function normalizeInto(text: string, spans: TokenSpans): void {
+  scanTokens(mapText(text), spans);
+}
+
+/** The tokens of a text, normalized; `flags`, when given, gets each token's TOKEN_* bits. */
 export function normalizeTokens(text: string, flags: number[] | null = null): string[] {
-  const out: string[] = [];
-  scanTokens(mapText(text), out, flags);
-  return out;
+  const spans = new TokenSpans();
+  scanTokens(mapText(text), spans);
+  if (flags) for (let i = 0; i < spans.count; i++) flags.push(spans.flags[i] as number);
+  return spans.tokens();
 }
 
 /** The normalized text: tokens separated by one space, no leading or trailing space. */
@@ -178,7 +247,7 @@ export function tokenize(normalized: string): string[] {
 
 /** For tests: the result of mapping without the fast paths. */
 export function normalizeSlow(text: string): string {
-  const out: string[] = [];
-  scanTokens(mapSlow(text), out, null);
-  return out.join(' ');
+  const spans = new TokenSpans();
+  scanTokens(mapSlow(text), spans);
+  return spans.tokens().join(' ');
 }

@@ -5,12 +5,16 @@ import { requireAdmin } from './admin/auth.js';
 import { campaignRoutes } from './admin/campaigns.js';
 import { partnerRoutes } from './admin/partners.js';
 import { publishRoutes } from './admin/publish.js';
+import { reportRoutes } from './admin/reports.js';
+import { adminPageRoutes } from './admin-page.js';
 import type { AdminDeps, AppDeps, PartnerDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
+import { eventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { matchRoutes } from './match.js';
 import { type AppEnv, router } from './openapi.js';
 import { PartnerAuthenticator } from './partner-auth.js';
+import { DEFAULT_RATE_LIMITS } from './rate-limit.js';
 import { widgetRoutes } from './widget.js';
 
 /** Headers every answer carries. No cross-origin isolation headers: the widget is loaded from partner pages. */
@@ -43,9 +47,14 @@ function base(logger: Logger) {
 }
 
 function mountPartner(app: OpenAPIHono<AppEnv>, deps: PartnerDeps): PartnerAuthenticator {
-  const auth = new PartnerAuthenticator(deps.partners, deps.partnerCacheMs ?? 10_000);
+  const auth = new PartnerAuthenticator(deps.partners, deps.partnerCacheMs ?? 10_000, {
+    lookupBudgetMs: deps.partnerLookupBudgetMs,
+    rateLimits: deps.rateLimits ?? DEFAULT_RATE_LIMITS,
+    metrics: deps.metrics,
+  });
   app.route('/', healthRoutes(deps.live));
   app.route('/', matchRoutes(deps, auth));
+  app.route('/', eventRoutes(deps, auth));
   if (deps.widget) app.route('/', widgetRoutes(deps.widget.asset, { demoSiteKey: deps.widget.demoSiteKey }));
   return auth;
 }
@@ -55,6 +64,8 @@ function mountAdmin(app: OpenAPIHono<AppEnv>, deps: AdminDeps, onPartnerChange: 
   app.route('/', campaignRoutes(deps));
   app.route('/', publishRoutes(deps));
   app.route('/', partnerRoutes(deps, onPartnerChange));
+  app.route('/', reportRoutes(deps));
+  if (deps.adminPage) app.route('/', adminPageRoutes(deps.adminPage.asset, { auth: deps.adminPage.auth }));
 }
 
 const openApiConfig = {

@@ -70,7 +70,8 @@ export const limitBody = (maxSize: number) =>
 
 export function matchRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
   const app = router();
-  const partnerOnly = requirePartner(auth, { siteKeys: true });
+  // Help routes: a key that cannot be checked while the partner table is down is still answered.
+  const partnerOnly = requirePartner(auth, { siteKeys: true, serveUnverified: true });
   for (const path of ['/v1/match', '/v1/banner']) {
     app.use(path, corsPreflight(auth), limitBody(PARTNER_BODY_LIMIT), partnerOnly);
   }

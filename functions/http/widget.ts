@@ -70,7 +70,9 @@ export function widgetRoutes(asset: WidgetAsset, opts: WidgetRoutesOptions = {})
       ETag: etag,
     };
     return (c: Context) =>
-      matchesEtag(c.req.header('If-None-Match'), etag) ? c.body(null, 304, headers) : c.body(asset.js, 200, headers);
+      matchesEtag(c.req.header('If-None-Match'), etag)
+        ? c.body(null, 304, headers)
+        : c.body(asset.js, 200, headers);
   };
   const current = script(`public, max-age=${DAY}, stale-while-revalidate=${7 * DAY}`);
   const pinned = script(`public, max-age=${365 * DAY}, immutable`);
@@ -130,7 +132,13 @@ function escapeHtml(text: string): string {
   );
 }
 
-function demoPage(p: { origin: string; hashedName: string; sri: string; siteKey?: string; locale?: string }): string {
+function demoPage(p: {
+  origin: string;
+  hashedName: string;
+  sri: string;
+  siteKey?: string;
+  locale?: string;
+}): string {
   const lang = p.locale ? ` data-locale="${escapeHtml(p.locale)}"` : '';
   const key = escapeHtml(p.siteKey ?? '');
   const snippet = `<script src="${p.origin}/widget/${p.hashedName}"

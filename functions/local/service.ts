@@ -1,14 +1,18 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import dynalite from 'dynalite';
+import { buildAdminPage } from '../../admin-ui/build.js';
 import { buildWidget } from '../../widget/build.js';
 import { isConditionFailed } from '../adapters/dynamodb/errors.js';
 import { dynamoRepositories, ensureTables, type TableNames } from '../adapters/dynamodb/index.js';
 import { keys } from '../adapters/dynamodb/keys.js';
+import { dynamoTokenKeySource } from '../adapters/dynamodb/secrets.js';
+import { type CountingOptions, DynamoCounterReader, type DynamoCounting, dynamoCounting } from '../adapters/dynamodb/stats.js';
 import { defaultCampaign } from '../core/default-campaign.js';
 import { randomIds, systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
@@ -16,6 +20,7 @@ import { newPartnerKey, newSecretKey, newSiteKey } from '../core/partner-keys.js
 import type { Impressions, Logger } from '../core/ports.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/deps.js';
+import type { RateLimits } from '../http/rate-limit.js';
 import { newAdminToken, StaticTokenAuthenticator } from './admin-token.js';
 import { JsonLogger, type LogLevel, MemoryMetrics } from './logger.js';
 
@@ -34,7 +39,44 @@ export interface LocalServiceOptions {
   impressions?: Impressions;
   /** Kept for callers that silence the service; the same as logLevel 'silent'. */
   quiet?: boolean;
+  /**
+   * Counting served messages, impressions and actions (default true). With false, matches carry an empty
+   * impression token and count nothing, and `POST /v1/events` rejects every event: the bench's baseline.
+   */
+  counting?: boolean;
+  /** Tuning for the counters (flush interval and budget, retries): tests shorten them. */
+  countingOptions?: Pick<CountingOptions, 'counters' | 'store' | 'marks' | 'eventBudgetMs'>;
+  /** Called with the DynamoDB client before first use: tests add fault-injecting middleware here. */
+  configureClient?: (client: DynamoDBClient) => void;
+  /** Per-key rate limits (defaults: DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimits;
+  /** How long a partner looked up by key is trusted (default 10 s). */
+  partnerCacheMs?: number;
+  /** Socket and request timeouts for slow or silent clients (defaults: DEFAULT_SERVER_TIMEOUTS). */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/** How long the node server lets one client take; slow or silent clients are cut off, never held open. */
+export interface ServerTimeouts {
+  /** The whole request head must arrive within this (Node answers 408 and closes the socket). */
+  headersMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestMs: number;
+  /** An idle keep-alive socket is closed after this. */
+  keepAliveMs: number;
+  /** How often Node looks for sockets past those limits (its default, 30 s, makes them 30 s late). */
+  checkIntervalMs: number;
+  /** On close, how long in-flight requests may take to finish before their sockets are cut. */
+  drainMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
+  drainMs: 10_000,
+};
 
 export interface LocalService {
   url: string;
@@ -46,6 +88,10 @@ export interface LocalService {
   metrics: MemoryMetrics;
   tables: TableNames;
   endpoint: string;
+  /** The counters, when counting is on. */
+  counting: DynamoCounting | null;
+  /** Writes out the counters buffered in memory now (close does it too). */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,6 +129,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
+  options.configureClient?.(client);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   await ensureTables(client, tables);
 
@@ -90,24 +137,52 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   const adminToken = options.adminToken ?? newAdminToken();
   const live = new LiveRuleset(repos.rulesets, { ttlMs: 2_000, coldBudgetMs: 1_000, logger, metrics });
   const seeded = await seedOnce(doc, tables, repos);
+  const counting =
+    options.counting === false
+      ? null
+      : dynamoCounting(doc, tables, {
+          logger,
+          metrics,
+          clock: systemClock,
+          keyring: await dynamoTokenKeySource(doc, tables.config)(),
+          ...options.countingOptions,
+        });
 
   const deps: AppDeps = {
     ...repos,
     live,
-    impressions: options.impressions ?? { served: () => '' },
+    impressions: options.impressions ?? counting?.impressions ?? { served: () => '' },
+    events: counting?.events ?? { record: async (_partnerId, events) => ({ accepted: 0, rejected: events.length }) },
+    reports: counting?.reports ?? new DynamoCounterReader(doc, tables.stats),
     clock: systemClock,
     ids: randomIds,
     logger,
     metrics,
     adminAuth: new StaticTokenAuthenticator(adminToken),
     widget: { asset: await buildWidget() },
+    adminPage: { asset: await buildAdminPage() },
+    ...(options.rateLimits && { rateLimits: options.rateLimits }),
+    ...(options.partnerCacheMs !== undefined && { partnerCacheMs: options.partnerCacheMs }),
   };
 
   const app = createApp(deps);
+  const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
   const server = serve({
     fetch: app.fetch,
     port: options.port ?? 3000,
     hostname: options.host ?? '127.0.0.1',
+    serverOptions: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+  }) as Server;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  let closing = false;
+  // Once closing, every answer tells its client to hang up, so keep-alive sockets drain instead of lingering.
+  server.on('request', (_req, res) => {
+    if (closing && !res.headersSent) res.setHeader('Connection', 'close');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -128,12 +203,51 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     metrics,
     tables,
     endpoint,
+    counting,
+    flush: async () => {
+      await counting?.flush();
+    },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (closing) return;
+      closing = true;
+      await drain(server, timeouts.drainMs);
+      await flushCounters(deps, logger);
+      await counting?.close();
       client.destroy();
       if (embedded) await new Promise<void>((resolve) => embedded?.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish (idle keep-alive sockets are closed at once and
+ * again as each one goes idle), and cuts whatever is still open after `drainMs`.
+ */
+async function drain(server: Server, drainMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweep = setInterval(() => server.closeIdleConnections(), 25);
+  const deadline = new Promise<'late'>((resolve) => setTimeout(resolve, drainMs, 'late').unref());
+  try {
+    if ((await Promise.race([closed, deadline])) === 'late') {
+      server.closeAllConnections();
+      await closed;
+    }
+  } finally {
+    clearInterval(sweep);
+  }
+}
+
+/** Writes out counters still buffered in memory, once no request can add to them. */
+async function flushCounters(deps: AppDeps, logger: Logger): Promise<void> {
+  const flushable = deps.impressions as Partial<{ flush(): Promise<unknown> }>;
+  if (typeof flushable.flush !== 'function') return;
+  try {
+    await flushable.flush();
+  } catch (error) {
+    logger.error('counter flush on shutdown failed', {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
 }
 
 /** Seeds the default campaign and publishes it, once per data store (a conditional marker item). */

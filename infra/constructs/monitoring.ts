@@ -2,7 +2,7 @@
  * Alarms and a dashboard for one stage. Every alarm notifies the same SNS topic; an operator subscribes an
  * email address (stage config `alarmEmail`) or a chat integration to it.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -21,7 +21,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SignpostFunction } from './signpost-function.js';
 
@@ -77,6 +77,10 @@ export class Monitoring extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
+      const queue = this.deadLetterQueue.node.defaultChild as CfnQueue;
+      const reason = 'This queue is itself the dead-letter queue of the alarm email subscription.';
+      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+      Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason });
       this.topic.addSubscription(
         new EmailSubscription(props.alarmEmail, { deadLetterQueue: this.deadLetterQueue }),
       );

@@ -363,9 +363,10 @@ export class ApiStack extends Stack {
       httpVersion: HttpVersion.HTTP2_AND_3,
       // People at risk are everywhere; every edge location keeps the first byte close to them.
       priceClass: PriceClass.PRICE_CLASS_ALL,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       ...(config.customDomain
         ? {
+            // Viewers get TLS 1.2 or newer; the policy only applies with our own certificate.
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
             domainNames: [config.customDomain.domainName],
             certificate: Certificate.fromCertificateArn(this, 'Certificate', config.customDomain.certificateArn),
           }

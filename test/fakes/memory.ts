@@ -2,11 +2,22 @@
  * In-memory stand-ins for the ports, for route tests that need no server. Behaviour (revisions, conflicts) is
  * proven against dynalite in test/integration; these only keep the same contracts.
  */
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../../functions/core/errors.js';
+import {
+  type AuditAction,
+  type AuditEntry,
+  type AuditNote,
+  type AuditTarget,
+  fallbackNote,
+  withTarget,
+} from '../../functions/core/audit.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../functions/core/errors.js';
 import { randomIds } from '../../functions/core/ids.js';
 import { LiveRuleset } from '../../functions/core/live-ruleset.js';
 import type { Campaign, Partner, Ruleset, StoredCampaign } from '../../functions/core/model.js';
 import type {
+  AuditLog,
+  AuditPage,
+  AuditQuery,
   CampaignRepository,
   NewRuleset,
   PartnerRepository,
@@ -20,8 +31,49 @@ import { MemoryMetrics } from '../../functions/local/logger.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** The audit log in memory. Writes through the fakes below record their entry in the same step as the change. */
+export class MemoryAudit implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+  add(note: AuditNote | undefined, action: AuditAction, actor: string, target: AuditTarget, revision: number) {
+    const entry = withTarget(
+      note ?? fallbackNote(randomIds.next('aud'), action, actor, new Date(), `${action} of ${target.id}.`),
+      target,
+      revision,
+    );
+    this.entries.push(clone(entry));
+  }
+  async record(entry: AuditEntry) {
+    const t = entry.target;
+    if (!this.entries.some((e) => e.target.type === t.type && e.target.id === t.id && e.target.revision === t.revision)) {
+      this.entries.push(clone(entry));
+    }
+  }
+  async get(target: AuditTarget, revision: number) {
+    const found = this.entries.find(
+      (e) => e.target.type === target.type && e.target.id === target.id && e.target.revision === revision,
+    );
+    return found ? clone(found) : null;
+  }
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const matching = this.entries
+      .map((entry, order) => ({ entry, order }))
+      .filter(({ entry }) => !query.target || (entry.target.type === query.target.type && entry.target.id === query.target.id))
+      .filter(({ entry }) => (!query.from || entry.at >= query.from) && (!query.to || entry.at < query.to))
+      .sort((a, b) => (a.entry.at === b.entry.at ? b.order - a.order : a.entry.at < b.entry.at ? 1 : -1));
+    let start = 0;
+    if (query.cursor) {
+      start = Number(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+      if (!Number.isInteger(start) || start < 0) throw new ValidationError('The cursor is not one this listing gave.');
+    }
+    const page = matching.slice(start, start + query.limit).map(({ entry }) => clone(entry));
+    const end = start + page.length;
+    return { entries: page, next: end < matching.length ? Buffer.from(String(end)).toString('base64url') : null };
+  }
+}
+
 export class MemoryCampaigns implements CampaignRepository {
   readonly items = new Map<string, StoredCampaign>();
+  constructor(readonly audit: MemoryAudit = new MemoryAudit()) {}
   async list() {
     return [...this.items.values()].map(clone);
   }
@@ -29,7 +81,7 @@ export class MemoryCampaigns implements CampaignRepository {
     const item = this.items.get(id);
     return item ? clone(item) : null;
   }
-  async create(campaign: Campaign, by: string) {
+  async create(campaign: Campaign, by: string, note?: AuditNote) {
     if (this.items.has(campaign.id)) throw new ConflictError('exists');
     const stored = {
       campaign: clone(campaign),
@@ -38,9 +90,10 @@ export class MemoryCampaigns implements CampaignRepository {
       updatedBy: by,
     };
     this.items.set(campaign.id, stored);
+    this.audit.add(note, stored.revision === 1 ? 'campaign.create' : 'campaign.update', by, { type: 'campaign', id: campaign.id }, stored.revision);
     return clone(stored);
   }
-  async update(campaign: Campaign, expectedRevision: number, by: string) {
+  async update(campaign: Campaign, expectedRevision: number, by: string, note?: AuditNote) {
     const current = this.items.get(campaign.id);
     if (!current) throw new NotFoundError('missing');
     if (current.revision !== expectedRevision) throw new PreconditionFailedError('stale');
@@ -51,13 +104,15 @@ export class MemoryCampaigns implements CampaignRepository {
       updatedBy: by,
     };
     this.items.set(campaign.id, stored);
+    this.audit.add(note, stored.revision === 1 ? 'campaign.create' : 'campaign.update', by, { type: 'campaign', id: campaign.id }, stored.revision);
     return clone(stored);
   }
-  async delete(id: string, expectedRevision: number) {
+  async delete(id: string, expectedRevision: number, note?: AuditNote) {
     const current = this.items.get(id);
     if (!current) throw new NotFoundError('missing');
     if (current.revision !== expectedRevision) throw new PreconditionFailedError('stale');
     this.items.delete(id);
+    this.audit.add(note, 'campaign.delete', 'system', { type: 'campaign', id }, expectedRevision + 1);
   }
 }
 
@@ -80,6 +135,7 @@ export class MemoryRulesets implements RulesetRepository {
       version: r.version,
       publishedAt: r.publishedAt,
       publishedBy: r.publishedBy,
+      ...(r.restoredFrom !== undefined && { restoredFrom: r.restoredFrom }),
       campaigns: r.campaigns.length,
       keywords: r.campaigns.reduce((n, c) => n + c.keywords.length, 0),
     }));
@@ -88,9 +144,11 @@ export class MemoryRulesets implements RulesetRepository {
 
 export class MemoryPartners implements PartnerRepository {
   readonly items = new Map<string, Partner>();
-  async create(partner: Partner) {
+  constructor(readonly audit: MemoryAudit = new MemoryAudit()) {}
+  async create(partner: Partner, note?: AuditNote) {
     if (this.items.has(partner.id)) throw new ConflictError('exists');
     this.items.set(partner.id, clone(partner));
+    this.audit.add(note, 'partner.create', 'system', { type: 'partner', id: partner.id }, partner.revision);
     return clone(partner);
   }
   async get(id: string) {
@@ -100,12 +158,13 @@ export class MemoryPartners implements PartnerRepository {
   async list() {
     return [...this.items.values()].map(clone);
   }
-  async update(partner: Partner, expectedRevision: number) {
+  async update(partner: Partner, expectedRevision: number, note?: AuditNote) {
     const current = this.items.get(partner.id);
     if (!current) throw new NotFoundError('missing');
     if (current.revision !== expectedRevision) throw new PreconditionFailedError('stale');
     const next = { ...clone(partner), revision: expectedRevision + 1 };
     this.items.set(partner.id, next);
+    this.audit.add(note, 'partner.update', 'system', { type: 'partner', id: partner.id }, next.revision);
     return clone(next);
   }
   async findBySecretKeyHash(hash: string) {
@@ -121,14 +180,16 @@ export const TEST_ADMIN_TOKEN = 'adm_test_token';
 /** Deps for `createApp` with every port in memory. Served events are collected in `served`. */
 export function memoryDeps(overrides: Partial<AppDeps> = {}) {
   const rulesets = new MemoryRulesets();
+  const audit = new MemoryAudit();
   const served: ServedEvent[] = [];
   const logLines: string[] = [];
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     logLines.push(JSON.stringify({ level, message, ...fields }));
   const deps: AppDeps = {
-    campaigns: new MemoryCampaigns(),
+    campaigns: new MemoryCampaigns(audit),
     rulesets,
-    partners: new MemoryPartners(),
+    partners: new MemoryPartners(audit),
+    audit,
     live: new LiveRuleset(rulesets, { ttlMs: 0, coldBudgetMs: 1_000 }),
     impressions: {
       served: (event) => {
@@ -144,5 +205,5 @@ export function memoryDeps(overrides: Partial<AppDeps> = {}) {
     partnerCacheMs: 0,
     ...overrides,
   };
-  return { deps, served, logLines };
+  return { deps, served, logLines, audit };
 }

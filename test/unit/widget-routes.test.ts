@@ -130,7 +130,9 @@ describe('GET /widget/demo', () => {
   });
 
   it('escapes the site key', async () => {
-    const html = await (await widgetRoutes(asset, { demoSiteKey: '"><script>x</script>' }).request('/widget/demo')).text();
+    const html = await (
+      await widgetRoutes(asset, { demoSiteKey: '"><script>x</script>' }).request('/widget/demo')
+    ).text();
     expect(html).not.toContain('<script>x');
     expect(html).toContain('data-site-key="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"');
   });

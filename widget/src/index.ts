@@ -26,7 +26,6 @@ interface Widget {
 interface Shared {
   widgets: Widget[];
   scripts: Element[];
-  mounts: Element[];
   warned: boolean;
   /** What quick exit changed on the page, to undo when it comes back from the back/forward cache. */
   blanked: [display: string, priority: string, title: string] | null;
@@ -49,7 +48,7 @@ declare global {
 function shared(): Shared {
   const existing = window.Signpost;
   if (existing?._) return existing._;
-  const state: Shared = { widgets: [], scripts: [], mounts: [], warned: false, blanked: null };
+  const state: Shared = { widgets: [], scripts: [], warned: false, blanked: null };
   const api: SignpostApi = {
     version: 1,
     _: state,
@@ -84,7 +83,8 @@ function listenForExit(state: Shared): void {
       } else {
         presses = 0;
       }
-      shifted = event.shiftKey;
+      // Whether this key was typed with Shift held (a Shift key's own event may report either way).
+      shifted = event.key !== 'Shift' && event.shiftKey;
     },
     true,
   );
@@ -133,7 +133,10 @@ function start(script: HTMLScriptElement, state: Shared): void {
   state.scripts.push(script);
   const data = script.dataset;
   const siteKey = data.siteKey;
-  if (!siteKey) return warn(state, 'the widget script tag needs data-site-key.');
+  if (!siteKey) {
+    warn(state, 'the widget script tag needs data-site-key.');
+    return;
+  }
   const base = new URL(script.src).origin;
   const locale = cleanLocale(data.locale || document.documentElement.lang || navigator.language);
   const region = cleanRegion(data.region);
@@ -165,10 +168,12 @@ function start(script: HTMLScriptElement, state: Shared): void {
       root = host.attachShadow({ mode: 'open' });
       adoptStyles(root);
     }
-    if (!slot) {
-      slot = [...document.querySelectorAll('[data-signpost]')].find((el) => !state.mounts.includes(el));
-      if (slot) state.mounts.push(slot);
-    }
+    // The n-th widget tag in document order fills the n-th [data-signpost] element, if there is one: the
+    // same answer whatever order the async scripts happen to run in.
+    const tags = [...document.querySelectorAll<HTMLScriptElement>('script[data-site-key]')].filter((s) =>
+      s.src.startsWith(`${base}/widget`),
+    );
+    slot ??= document.querySelectorAll('[data-signpost]')[tags.indexOf(script)];
     if (slot) {
       slot.append(host);
     } else if (script.isConnected && script.parentElement !== document.head) {
@@ -181,7 +186,7 @@ function start(script: HTMLScriptElement, state: Shared): void {
 
   const widget: Widget = {
     query: queryMode,
-    shown: () => !!token && !!host?.isConnected,
+    shown: () => !!host?.isConnected,
     async ask(query) {
       const mine = ++asked;
       const text = query?.trim().slice(0, 512);
@@ -216,7 +221,11 @@ function start(script: HTMLScriptElement, state: Shared): void {
     exit() {
       report('action', 'exit');
       const html = document.documentElement;
-      state.blanked ??= [html.style.getPropertyValue('display'), html.style.getPropertyPriority('display'), document.title];
+      state.blanked ??= [
+        html.style.getPropertyValue('display'),
+        html.style.getPropertyPriority('display'),
+        document.title,
+      ];
       // Blank first, then leave: the page must not stay readable while the next one loads.
       html.style.setProperty('display', 'none', 'important');
       document.title = '';
@@ -225,7 +234,10 @@ function start(script: HTMLScriptElement, state: Shared): void {
   };
 
   const watchImpression = (section: HTMLElement) => {
-    if (!('IntersectionObserver' in window)) return report('impression');
+    if (!('IntersectionObserver' in window)) {
+      report('impression');
+      return;
+    }
     const seen = new IntersectionObserver(
       (entries) => {
         // Half the message on screen counts as seen; the small margin absorbs rounding.
@@ -241,7 +253,8 @@ function start(script: HTMLScriptElement, state: Shared): void {
   };
 
   state.widgets.push(widget);
-  const initial = data.query ?? (data.queryParam ? new URLSearchParams(location.search).get(data.queryParam) : null);
+  const initial =
+    data.query ?? (data.queryParam ? new URLSearchParams(location.search).get(data.queryParam) : null);
   // A query-mode widget with an empty query (a search page before any search) waits for Signpost.match.
   void widget.ask(queryMode ? (initial ?? '') : undefined);
 }

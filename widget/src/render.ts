@@ -39,7 +39,7 @@ export function safeHref(raw: unknown): string | null {
   } catch {
     return null;
   }
-  if (!Object.prototype.hasOwnProperty.call(ACTION_BY_PROTOCOL, url.protocol)) return null;
+  if (!Object.hasOwn(ACTION_BY_PROTOCOL, url.protocol)) return null;
   if (url.protocol !== 'sms:') return url.href;
   const body = smsParts(url).body;
   // `?&body=` is the form both iOS (which wants `&`) and Android (which wants `?`) prefill from. Set

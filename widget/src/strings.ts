@@ -71,7 +71,7 @@ export function pickLocale(tag: string | undefined): WidgetLocale {
   const lang = (tag ?? '').toLowerCase().split(/[-_]/)[0];
   if (lang === 'zh') return 'zh-CN';
   if (lang === 'fil') return 'tl';
-  return lang && Object.prototype.hasOwnProperty.call(STRINGS, lang) ? (lang as WidgetLocale) : 'en';
+  return lang && Object.hasOwn(STRINGS, lang) ? (lang as WidgetLocale) : 'en';
 }
 
 /** Right-to-left scripts' languages, so a message in one lays out correctly even on a left-to-right page. */

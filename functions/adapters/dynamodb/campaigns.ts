@@ -1,13 +1,15 @@
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type AuditAction, type AuditEntry, type AuditNote, fallbackNote, withTarget } from '../../core/audit.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
+import { randomIds } from '../../core/ids.js';
 import type { Campaign, StoredCampaign } from '../../core/model.js';
 import type { CampaignRepository } from '../../core/ports.js';
+import { flushPending, pendingAttributes, settle } from './audit.js';
 import { blobAttributes, decodeJson, deleteBlob, encodeJson, readBlob, writeBlob } from './blob.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
@@ -15,7 +17,9 @@ import { toCampaign } from './mapping.js';
 
 /**
  * Draft campaigns. The head item (one partition, so a Query lists them all) holds the revision used for
- * optimistic locking and the compressed campaign, inline or in chunks (see blob.ts).
+ * optimistic locking and the compressed campaign, inline or in chunks (see blob.ts), and the audit entry of the
+ * change that made that revision, written in the same put (see audit.ts). A delete replaces the head with a
+ * tombstone carrying its entry, removed once the entry is in the log.
  */
 export class DynamoCampaignRepository implements CampaignRepository {
   constructor(
@@ -36,7 +40,7 @@ export class DynamoCampaignRepository implements CampaignRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      heads.push(...(page.Items ?? []));
+      heads.push(...(page.Items ?? []).filter((head) => head.deleted !== true));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return Promise.all(heads.map((head) => this.fromHead(head)));
@@ -46,27 +50,44 @@ export class DynamoCampaignRepository implements CampaignRepository {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: keys.campaignHead(id), ConsistentRead: true }),
     );
-    return Item ? this.fromHead(Item) : null;
+    return Item && Item.deleted !== true ? this.fromHead(Item) : null;
   }
 
-  async create(campaign: Campaign, by: string): Promise<StoredCampaign> {
-    return this.write(campaign, null, by);
+  async create(campaign: Campaign, by: string, audit?: AuditNote): Promise<StoredCampaign> {
+    return this.write(campaign, null, by, audit);
   }
 
-  async update(campaign: Campaign, expectedRevision: number, by: string): Promise<StoredCampaign> {
-    return this.write(campaign, expectedRevision, by);
+  async update(
+    campaign: Campaign,
+    expectedRevision: number,
+    by: string,
+    audit?: AuditNote,
+  ): Promise<StoredCampaign> {
+    return this.write(campaign, expectedRevision, by, audit);
   }
 
-  async delete(id: string, expectedRevision: number): Promise<void> {
+  async delete(id: string, expectedRevision: number, audit?: AuditNote): Promise<void> {
+    const key = keys.campaignHead(id);
+    const entry = this.entry(audit, 'campaign.delete', 'system', id, expectedRevision + 1);
+    await flushPending(this.doc, this.table, key);
     try {
+      // A tombstone, not a delete: it carries the entry until the entry is in the log.
       const { Attributes } = await this.doc.send(
-        new DeleteCommand({
+        new PutCommand({
           TableName: this.table,
-          Key: keys.campaignHead(id),
-          ConditionExpression: 'attribute_exists(pk) AND revision = :expected',
+          Item: {
+            ...key,
+            entity: 'campaignTombstone',
+            id,
+            revision: expectedRevision + 1,
+            deleted: true,
+            updatedAt: entry.at,
+            updatedBy: entry.actor,
+            ...pendingAttributes(entry, key),
+          },
+          ConditionExpression: 'attribute_exists(pk) AND revision = :expected AND attribute_not_exists(deleted)',
           ExpressionAttributeValues: { ':expected': expectedRevision },
           ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       if (Attributes)
@@ -77,34 +98,55 @@ export class DynamoCampaignRepository implements CampaignRepository {
       if (!current) throw new NotFoundError(`There is no campaign ${id}.`);
       throw stale(id);
     }
+    await settle(this.doc, this.table, key, entry, true);
+  }
+
+  /** The entry to store with a change: the caller's note, or a minimal one so no change goes unrecorded. */
+  private entry(
+    note: AuditNote | undefined,
+    action: AuditAction,
+    by: string,
+    id: string,
+    revision: number,
+  ): AuditEntry {
+    const fallback = () =>
+      fallbackNote(randomIds.next('aud'), action, by, this.now(), `${action} of ${id}, without details.`);
+    return withTarget(note ?? fallback(), { type: 'campaign', id }, revision);
   }
 
   private async write(
     campaign: Campaign,
     expectedRevision: number | null,
     by: string,
+    audit: AuditNote | undefined,
   ): Promise<StoredCampaign> {
+    const key = keys.campaignHead(campaign.id);
     const blobPk = (blobId: string) => keys.campaignBlob(campaign.id, blobId);
-    const ref = await writeBlob(this.doc, this.table, blobPk, await encodeJson(campaign));
     const revision = (expectedRevision ?? 0) + 1;
+    const action = expectedRevision === null ? 'campaign.create' : 'campaign.update';
+    const entry = this.entry(audit, action, by, campaign.id, revision);
     const updatedAt = this.now().toISOString();
+    // The entry this write replaces must be in the log first; when that copy fails, nothing is written.
+    if (expectedRevision !== null) await flushPending(this.doc, this.table, key);
+    const ref = await writeBlob(this.doc, this.table, blobPk, await encodeJson(campaign));
     try {
       const { Attributes } = await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
-            ...keys.campaignHead(campaign.id),
+            ...key,
             entity: 'campaign',
             id: campaign.id,
             revision,
             updatedAt,
             updatedBy: by,
             ...blobAttributes(ref),
+            ...pendingAttributes(entry, key),
           },
           ...(expectedRevision === null
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
-                ConditionExpression: 'revision = :expected',
+                ConditionExpression: 'revision = :expected AND attribute_not_exists(deleted)',
                 ExpressionAttributeValues: { ':expected': expectedRevision },
               }),
           ReturnValues: 'ALL_OLD',
@@ -119,6 +161,7 @@ export class DynamoCampaignRepository implements CampaignRepository {
       if (!(await this.get(campaign.id))) throw new NotFoundError(`There is no campaign ${campaign.id}.`);
       throw stale(campaign.id);
     }
+    await settle(this.doc, this.table, key, entry, false);
     return { campaign, revision, updatedAt, updatedBy: by };
   }
 

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from './audit.js';
 import { DynamoCampaignRepository } from './campaigns.js';
 import type { TableNames } from './client.js';
 import { DynamoPartnerRepository } from './partners.js';
@@ -13,5 +14,6 @@ export function dynamoRepositories(doc: DynamoDBDocumentClient, tables: TableNam
     campaigns: new DynamoCampaignRepository(doc, tables.config),
     rulesets: new DynamoRulesetRepository(doc, tables.config),
     partners: new DynamoPartnerRepository(doc, tables.config),
+    audit: new DynamoAuditLog(doc, tables.config),
   };
 }

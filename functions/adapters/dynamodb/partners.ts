@@ -5,10 +5,13 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type AuditAction, type AuditEntry, type AuditNote, fallbackNote, withTarget } from '../../core/audit.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
+import { randomIds } from '../../core/ids.js';
 import type { Partner, PartnerKey } from '../../core/model.js';
 import { PARTNER_STATUSES } from '../../core/model.js';
 import type { PartnerRepository } from '../../core/ports.js';
+import { flushPending, pendingAttributes, settle } from './audit.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
 
@@ -16,7 +19,8 @@ import { keys } from './keys.js';
  * Partners, with two lookup items each pointing back to the partner: one per site key and one per secret-key
  * hash. Lookup items are hints: a key only authenticates when the partner record itself lists it unrevoked, so
  * an index item left behind by a failed write can never grant access. Index items for new keys are written
- * before the partner, and those of revoked keys deleted after it.
+ * before the partner, and those of revoked keys deleted after it. The partner item carries the audit entry of the
+ * change that made its revision, written in the same put (see audit.ts).
  */
 export class DynamoPartnerRepository implements PartnerRepository {
   constructor(
@@ -24,13 +28,14 @@ export class DynamoPartnerRepository implements PartnerRepository {
     private readonly table: string,
   ) {}
 
-  async create(partner: Partner): Promise<Partner> {
+  async create(partner: Partner, audit?: AuditNote): Promise<Partner> {
+    const entry = this.entry(audit, 'partner.create', partner.id, partner.revision);
     await this.putIndexes(partner, partner.keys);
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: toItem(partner),
+          Item: { ...toItem(partner), ...pendingAttributes(entry, keys.partner(partner.id)) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -39,7 +44,15 @@ export class DynamoPartnerRepository implements PartnerRepository {
         throw new ConflictError(`A partner with the id ${partner.id} already exists.`);
       throw error;
     }
+    await settle(this.doc, this.table, keys.partner(partner.id), entry, false);
     return partner;
+  }
+
+  /** The entry to store with a change: the caller's note, or a minimal one so no change goes unrecorded. */
+  private entry(note: AuditNote | undefined, action: AuditAction, id: string, revision: number): AuditEntry {
+    const fallback = () =>
+      fallbackNote(randomIds.next('aud'), action, 'system', new Date(), `${action} of ${id}, without details.`);
+    return withTarget(note ?? fallback(), { type: 'partner', id }, revision);
   }
 
   async get(id: string): Promise<Partner | null> {
@@ -67,9 +80,12 @@ export class DynamoPartnerRepository implements PartnerRepository {
     return partners;
   }
 
-  async update(partner: Partner, expectedRevision: number): Promise<Partner> {
+  async update(partner: Partner, expectedRevision: number, audit?: AuditNote): Promise<Partner> {
     const before = await this.get(partner.id);
     if (!before) throw new NotFoundError(`There is no partner ${partner.id}.`);
+    const entry = this.entry(audit, 'partner.update', partner.id, expectedRevision + 1);
+    // The entry this write replaces must be in the log first; when that copy fails, nothing is written.
+    await flushPending(this.doc, this.table, keys.partner(partner.id));
     const known = new Set(before.keys.map((key) => key.id));
     await this.putIndexes(
       partner,
@@ -80,7 +96,7 @@ export class DynamoPartnerRepository implements PartnerRepository {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: toItem(next),
+          Item: { ...toItem(next), ...pendingAttributes(entry, keys.partner(partner.id)) },
           ConditionExpression: 'revision = :expected',
           ExpressionAttributeValues: { ':expected': expectedRevision },
         }),
@@ -99,6 +115,7 @@ export class DynamoPartnerRepository implements PartnerRepository {
         this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.keyHash(key.hash) })),
       ),
     );
+    await settle(this.doc, this.table, keys.partner(partner.id), entry, false);
     return next;
   }
 

@@ -1,0 +1,222 @@
+/**
+ * The matcher benchmark (issue 2, "How fast"): the compiled matcher, normalization included, against a naive
+ * loop over every keyword, at 1,000, 10,000 and 100,000 keywords, in one run on this machine; both are checked
+ * against each other. Also: index build time (warm), heap kept by the index, and the cold load of a stored
+ * 100,000-keyword ruleset (gzip JSON, read, parsed and compiled in a fresh process until the first match).
+ *
+ *   npx tsx bench/matcher.ts [--json] [--quick]
+ * Goals at 100,000 keywords: >= 500,000 matches/s, >= 2,000x naive, build < 200 ms, cold ready < 300 ms, heap < 40 MB.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type CompiledRuleset, compileRuleset, type MatchContext } from '../functions/core/matcher.js';
+import { type GeneratedQuery, generateCorpus, generateQueries } from './lib/corpus.js';
+import { fmt, isMain, medianMs, opsPerSecond, printTable, retainedBytes } from './lib/measure.js';
+import { NaiveMatcher } from './lib/naive.js';
+
+const SIZES = [1_000, 10_000, 100_000] as const;
+const GOALS = { qps: 500_000, ratio: 2_000, buildMs: 200, coldReadyMs: 300, heapMB: 40 };
+const NOW = new Date('2026-06-01T12:00:00Z');
+
+interface SizeResult {
+  keywords: number;
+  campaigns: number;
+  queries: number;
+  hitRate: number;
+  compiledQps: number;
+  naiveQps: number;
+  ratio: number;
+  checked: number;
+  disagreements: number;
+  disagreementExamples: string[];
+  buildMs: number;
+  buildMinMs: number;
+  heapMB: number;
+  arrayBuffersMB: number;
+  indexMB: number;
+  heapExact: boolean;
+}
+
+const ctxOf = (q: GeneratedQuery): MatchContext => ({ locale: q.locale, region: q.region, now: NOW });
+const keyOf = (r: { campaign: { id: string }; keyword: { id: string } } | null): string =>
+  r ? `${r.campaign.id}/${r.keyword.id}` : '-';
+
+function measureSize(size: number, quick: boolean): SizeResult {
+  const corpus = generateCorpus(size);
+  const ruleset = { version: 1, campaigns: corpus.campaigns };
+  const queries = generateQueries(corpus, 20_000);
+  const contexts = queries.map(ctxOf);
+  const pairs = queries.map((q, i) => [q.text, contexts[i] as MatchContext] as const);
+
+  // Build: one cold compile to warm the code, then the median of several.
+  compileRuleset(ruleset);
+  const build = medianMs(quick ? 3 : size >= 100_000 ? 7 : 15, () => compileRuleset(ruleset));
+  const mem = retainedBytes(() => compileRuleset(ruleset));
+  const compiled: CompiledRuleset = mem.value;
+
+  const ms = quick ? 300 : 1000;
+  const fast = opsPerSecond(pairs, ([text, ctx]) => compiled.match(text, ctx), ms);
+  const hitRate = pairs.filter(([text, ctx]) => compiled.match(text, ctx) !== null).length / pairs.length;
+
+  const naive = new NaiveMatcher(corpus.campaigns);
+  const naiveRun = opsPerSecond(pairs.slice(0, 2000), ([text, ctx]) => naive.match(text, ctx), ms);
+
+  // Cross-check: every query at 1,000; a sample (with its hits) above.
+  const sample = size <= 1_000 ? pairs : pairs.slice(0, quick ? 300 : size <= 10_000 ? 5_000 : 1_500);
+  let disagreements = 0;
+  const examples: string[] = [];
+  for (const [text, ctx] of sample) {
+    const a = keyOf(compiled.match(text, ctx));
+    const b = keyOf(naive.match(text, ctx));
+    if (a !== b) {
+      disagreements++;
+      if (examples.length < 5)
+        examples.push(`${JSON.stringify(text)} ${ctx.locale}/${ctx.region}: compiled ${a}, naive ${b}`);
+    }
+  }
+  return {
+    keywords: compiled.keywordCount,
+    campaigns: corpus.campaigns.length,
+    queries: pairs.length,
+    hitRate,
+    compiledQps: fast.opsPerSec,
+    naiveQps: naiveRun.opsPerSec,
+    ratio: fast.opsPerSec / naiveRun.opsPerSec,
+    checked: sample.length,
+    disagreements,
+    disagreementExamples: examples,
+    buildMs: build.medianMs,
+    buildMinMs: build.minMs,
+    heapMB: mem.heapBytes / 1048576,
+    arrayBuffersMB: mem.arrayBufferBytes / 1048576,
+    indexMB: (mem.heapBytes + mem.arrayBufferBytes) / 1048576,
+    heapExact: mem.exact,
+  };
+}
+
+interface ColdResult {
+  storedBytes: number;
+  jsonBytes: number;
+  readMs: number;
+  gunzipMs: number;
+  parseMs: number;
+  compileMs: number;
+  firstMatchMs: number;
+  readyMs: number;
+  matcherImportMs: number;
+  sinceProcessStartMs: number;
+  matched: boolean;
+  keywords: number;
+}
+
+function measureCold(size: number): ColdResult {
+  const corpus = generateCorpus(size);
+  const json = JSON.stringify({ version: 1, campaigns: corpus.campaigns });
+  const gz = gzipSync(json);
+  const dir = mkdtempSync(join(tmpdir(), 'signpost-bench-'));
+  try {
+    const file = join(dir, 'ruleset.json.gz');
+    writeFileSync(file, gz);
+    const child = fileURLToPath(new URL('./lib/cold-load-child.ts', import.meta.url));
+    const probe = corpus.keywordTexts[0] ?? 'help';
+    const out = spawnSync(process.execPath, ['--import', 'tsx', child, file, probe], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`cold load child failed: ${out.stderr}`);
+    const lastLine = out.stdout.trim().split('\n').pop() ?? '{}';
+    return {
+      storedBytes: gz.length,
+      jsonBytes: Buffer.byteLength(json),
+      ...(JSON.parse(lastLine) as object),
+    } as ColdResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(opts: { json: boolean; quick?: boolean }): Promise<Record<string, unknown>> {
+  const quick = opts.quick === true;
+  const sizes: Record<string, SizeResult> = {};
+  for (const size of SIZES) {
+    sizes[String(size)] = measureSize(size, quick);
+  }
+  const cold = measureCold(100_000);
+  const top = sizes['100000'] as SizeResult;
+  const goals = {
+    qps: { goal: GOALS.qps, value: Math.round(top.compiledQps), met: top.compiledQps >= GOALS.qps },
+    ratio: { goal: GOALS.ratio, value: Math.round(top.ratio), met: top.ratio >= GOALS.ratio },
+    buildMs: { goal: GOALS.buildMs, value: round1(top.buildMs), met: top.buildMs < GOALS.buildMs },
+    coldReadyMs: {
+      goal: GOALS.coldReadyMs,
+      value: round1(cold.readyMs),
+      met: cold.readyMs < GOALS.coldReadyMs,
+    },
+    heapMB: { goal: GOALS.heapMB, value: round1(top.indexMB), met: top.indexMB < GOALS.heapMB },
+    agreement: { goal: 0, value: Object.values(sizes).reduce((n, s) => n + s.disagreements, 0), met: false },
+  };
+  goals.agreement.met = goals.agreement.value === 0;
+  const result = { sizes, cold, goals, node: process.version };
+  if (!opts.json) print(sizes, cold, goals);
+  return result;
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+function print(
+  sizes: Record<string, SizeResult>,
+  cold: ColdResult,
+  goals: Record<string, { goal: number; value: number; met: boolean }>,
+): void {
+  const s = Object.values(sizes);
+  console.log('Matcher: compiled index vs naive includes loop (one thread, normalization included)\n');
+  printTable([
+    ['keywords', ...s.map((r) => fmt.int(r.keywords))],
+    ['campaigns', ...s.map((r) => fmt.int(r.campaigns))],
+    ['queries that hit', ...s.map((r) => `${(r.hitRate * 100).toFixed(1)}%`)],
+    ['compiled matches/s', ...s.map((r) => fmt.int(r.compiledQps))],
+    ['naive matches/s', ...s.map((r) => fmt.int(r.naiveQps))],
+    ['ratio', ...s.map((r) => fmt.x(r.ratio))],
+    ['checked against naive', ...s.map((r) => fmt.int(r.checked))],
+    ['disagreements', ...s.map((r) => String(r.disagreements))],
+    ['build, warm (median)', ...s.map((r) => fmt.ms(r.buildMs))],
+    ['index JS heap', ...s.map((r) => fmt.mb(r.heapMB * 1048576))],
+    ['index array buffers', ...s.map((r) => fmt.mb(r.arrayBuffersMB * 1048576))],
+  ]);
+  for (const r of s)
+    for (const e of r.disagreementExamples) console.log(`  disagreement at ${r.keywords}: ${e}`);
+  console.log(
+    `\nCold load of the stored 100,000-keyword ruleset (${fmt.mb(cold.storedBytes)} gzip, ${fmt.mb(cold.jsonBytes)} JSON) in a fresh process:`,
+  );
+  console.log(
+    `  read ${fmt.ms(cold.readMs)} + gunzip ${fmt.ms(cold.gunzipMs)} + JSON.parse ${fmt.ms(cold.parseMs)} + compile ${fmt.ms(cold.compileMs)} + first match ${fmt.ms(cold.firstMatchMs)} = ready in ${fmt.ms(cold.readyMs)}`,
+  );
+  console.log(
+    `  (importing the matcher took ${fmt.ms(cold.matcherImportMs)} before that; ${fmt.ms(cold.sinceProcessStartMs)} since process start, tsx loader included)`,
+  );
+  console.log('\nGoals at 100,000 keywords:');
+  printTable([
+    ['goal', 'target', 'measured', 'met'],
+    ['matches/s', `>= ${fmt.int(GOALS.qps)}`, fmt.int(goals.qps?.value ?? 0), yes(goals.qps)],
+    ['times naive', `>= ${fmt.int(GOALS.ratio)}`, fmt.x(goals.ratio?.value ?? 0), yes(goals.ratio)],
+    ['build, warm', `< ${GOALS.buildMs} ms`, fmt.ms(goals.buildMs?.value ?? 0), yes(goals.buildMs)],
+    [
+      'cold ready',
+      `< ${GOALS.coldReadyMs} ms`,
+      fmt.ms(goals.coldReadyMs?.value ?? 0),
+      yes(goals.coldReadyMs),
+    ],
+    ['index memory', `< ${GOALS.heapMB} MB`, `${goals.heapMB?.value ?? 0} MB`, yes(goals.heapMB)],
+    ['disagreements', '0', String(goals.agreement?.value ?? 0), yes(goals.agreement)],
+  ]);
+}
+
+const yes = (g: { met: boolean } | undefined): string => (g?.met ? 'yes' : 'NO');
+
+if (isMain(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const result = await run({ json, quick: args.includes('--quick') });
+  if (json) console.log(JSON.stringify(result, null, 2));
+}
