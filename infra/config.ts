@@ -143,7 +143,10 @@ export function readStageConfig(
   if (domainName !== undefined && !DOMAIN.test(domainName)) {
     throw new Error(`domainName must be a host name, got '${domainName}'`);
   }
-  if (certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+  if (
+    certificateArn !== undefined &&
+    !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
     throw new Error(`certificateArn must be an ACM certificate in us-east-1, got '${certificateArn}'`);
   }
   if (!ephemeral && domainName === undefined) {
@@ -154,10 +157,15 @@ export function readStageConfig(
   const tokenSecretParameterName =
     read('tokenSecretParameterName', 'SIGNPOST_TOKEN_SECRET_PARAMETER') ?? `/signpost/${stage}/token-secret`;
   if (!/^\/[\w./-]+$/.test(tokenSecretParameterName)) {
-    throw new Error(`tokenSecretParameterName must be an absolute SSM path, got '${tokenSecretParameterName}'`);
+    throw new Error(
+      `tokenSecretParameterName must be an absolute SSM path, got '${tokenSecretParameterName}'`,
+    );
   }
   const authDomainPrefix = read('authDomainPrefix', 'SIGNPOST_AUTH_DOMAIN_PREFIX') ?? `signpost-${stage}`;
-  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix) || /aws|amazon|cognito/.test(authDomainPrefix)) {
+  if (
+    !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix) ||
+    /aws|amazon|cognito/.test(authDomainPrefix)
+  ) {
     throw new Error(
       `authDomainPrefix must be lower-case letters, digits and dashes without 'aws', 'amazon' or 'cognito', got '${authDomainPrefix}'`,
     );
@@ -181,12 +189,24 @@ export function readStageConfig(
     authDomainPrefix,
     // Ephemeral stages keep a week for debugging; retained stages a quarter, enough to recount fallback events.
     logRetention: ephemeral ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
-    partnerConcurrency: readInt('partnerConcurrency', 'SIGNPOST_PARTNER_CONCURRENCY', ephemeral ? 20 : 200, 1, 10_000),
+    partnerConcurrency: readInt(
+      'partnerConcurrency',
+      'SIGNPOST_PARTNER_CONCURRENCY',
+      ephemeral ? 20 : 200,
+      1,
+      10_000,
+    ),
     adminConcurrency: readInt('adminConcurrency', 'SIGNPOST_ADMIN_CONCURRENCY', ephemeral ? 2 : 10, 1, 1_000),
     apiRateLimit: readInt('apiRateLimit', 'SIGNPOST_API_RATE_LIMIT', ephemeral ? 50 : 1_000, 1, 100_000),
     apiBurstLimit: readInt('apiBurstLimit', 'SIGNPOST_API_BURST_LIMIT', ephemeral ? 100 : 2_000, 1, 100_000),
     wafBrowserLimitPer5Min: readInt('wafBrowserLimit', 'SIGNPOST_WAF_BROWSER_LIMIT', 600, 10, 2_000_000_000),
-    wafPartnerLimitPer5Min: readInt('wafPartnerLimit', 'SIGNPOST_WAF_PARTNER_LIMIT', 300_000, 10, 2_000_000_000),
+    wafPartnerLimitPer5Min: readInt(
+      'wafPartnerLimit',
+      'SIGNPOST_WAF_PARTNER_LIMIT',
+      300_000,
+      10,
+      2_000_000_000,
+    ),
     logLevel,
   };
 }

@@ -3,7 +3,7 @@
  * remove a row, add rows. Long lists are filtered and paged, so a campaign with 100,000 keywords stays
  * usable; an API error on a row that is not on screen brings its page up.
  */
-import { h, uid } from './dom';
+import { h, replace, uid } from './dom';
 import { MATCH_TYPES, type MatchType } from './model';
 import { S } from './strings';
 import { button, type FieldErrors, errorSlot, select } from './ui';
@@ -212,7 +212,8 @@ export class KeywordTable {
           )
         : null;
 
-    this.body.replaceChildren(
+    replace(
+      this.body,
       h('p', { class: 'muted', role: 'status' }, status),
       rows.length
         ? h(

@@ -196,6 +196,8 @@ function runApp(root: HTMLElement, _config: AuthConfig, session: Session): Promi
         const screen = await found[1]();
         await screen(ctx, ...params);
       } catch (error) {
+        // For whoever opens the console (and the e2e test); the admin gets a sentence.
+        console.error(error);
         if (!ended) view.append(notice('error', h('p', null, error instanceof Error && error.name === 'ApiError' ? error.message : S.errors.unexpected)));
       }
       if (view.isConnected) {

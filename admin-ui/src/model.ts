@@ -36,18 +36,29 @@ export async function listCampaigns(api: Api): Promise<CampaignDoc[]> {
   return data.campaigns;
 }
 
-export async function listVersions(api: Api): Promise<Version[]> {
-  const { data } = await api.get<unknown>('/admin/v1/versions');
-  const list = isRecord(data) && Array.isArray(data.versions) ? data.versions : Array.isArray(data) ? data : [];
-  return list.filter(isRecord).map((v) => ({
+export interface VersionPage {
+  /** The version partners see, or null before the first publish. */
+  live: number | null;
+  versions: Version[];
+  /** The `before` of the next (older) page, or null. */
+  next: number | null;
+}
+
+export async function listVersions(api: Api, before?: number): Promise<VersionPage> {
+  const { data } = await api.get<unknown>(`/admin/v1/versions${before ? `?before=${before}` : ''}`);
+  const list = isRecord(data) && Array.isArray(data.versions) ? data.versions : [];
+  const versions = list.filter(isRecord).map((v) => ({
     version: Number(v.version),
     publishedAt: String(v.publishedAt ?? ''),
     publishedBy: String(v.publishedBy ?? ''),
     restoredFrom: typeof v.restoredFrom === 'number' ? v.restoredFrom : null,
     campaigns: typeof v.campaigns === 'number' ? v.campaigns : Array.isArray(v.campaigns) ? v.campaigns.length : null,
     keywords: typeof v.keywords === 'number' ? v.keywords : null,
-    changes: summarizeChanges(v.changes ?? v.summary ?? v.diff),
+    changes: typeof v.summary === 'string' && v.summary ? v.summary : summarizeChanges(v.changes),
   }));
+  const live = isRecord(data) && typeof data.live === 'number' ? data.live : (versions[0]?.version ?? null);
+  const next = isRecord(data) && typeof data.next === 'number' ? data.next : null;
+  return { live, versions, next };
 }
 
 function summarizeChanges(value: unknown): string | null {
@@ -77,18 +88,17 @@ export interface Published {
 }
 
 /**
- * The live published version and its campaigns. The version comes from /admin/v1/versions (newest first:
- * a restore publishes a new version, so the newest is live) and its campaigns from /admin/v1/versions/{n}.
+ * The live published version and its campaigns: the version from /admin/v1/versions, its campaigns from
+ * /admin/v1/versions/{n}.
  */
 export async function loadPublished(api: Api): Promise<Published> {
-  let versions: Version[];
+  let live: number | null;
   try {
-    versions = await listVersions(api);
+    live = (await listVersions(api)).live;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return { version: null, campaigns: null };
     throw error;
   }
-  const live = versions.reduce<number | null>((max, v) => (max === null || v.version > max ? v.version : max), null);
   if (live === null) return { version: null, campaigns: [] };
   try {
     const { data } = await api.get<unknown>(`/admin/v1/versions/${live}`);

@@ -4,7 +4,7 @@
  * every error is tied to its field with aria-describedby, dialogs are native <dialog> (focus trapped, Esc closes).
  */
 import { ApiError, type ErrorDetail, messageOf } from './api';
-import { type Child, h, uid } from './dom';
+import { append, type Child, h, uid } from './dom';
 import { S } from './strings';
 
 export type NoticeKind = 'error' | 'success' | 'info' | 'warning';
@@ -147,11 +147,7 @@ export class FieldErrors {
         ),
       );
     }
-    this.summary.append(
-      h('h2', null, S.errors.summaryTitle),
-      h('p', null, messageOf(error)),
-      items.length ? h('ul', null, items) : null,
-    );
+    append(this.summary, [h('h2', null, S.errors.summaryTitle), h('p', null, messageOf(error)), items.length ? h('ul', null, items) : null]);
     this.summary.hidden = false;
     this.summary.setAttribute('role', 'alert');
     this.summary.focus();

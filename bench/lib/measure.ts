@@ -46,7 +46,10 @@ let gcFn: (() => void) | null | undefined;
 export function gc(): (() => void) | null {
   if (gcFn !== undefined) return gcFn;
   const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === 'function') return (gcFn = g);
+  if (typeof g === 'function') {
+    gcFn = g;
+    return gcFn;
+  }
   try {
     setFlagsFromString('--expose-gc');
     gcFn = runInNewContext('gc') as () => void;

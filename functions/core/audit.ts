@@ -22,6 +22,7 @@ import {
   type VersionChanges,
 } from './diff.js';
 import type { Campaign, Partner, Ruleset } from './model.js';
+import type { Logger, NewRuleset } from './ports.js';
 
 export const AUDIT_ACTIONS = [
   'campaign.create',
@@ -180,7 +181,7 @@ export function partnerNote(
 /** The entry of a published version, from its immutable header and the version before it. */
 export function publishEntry(id: string, ruleset: Ruleset, previous: Ruleset | null): AuditEntry {
   const changes = boundVersionChanges(
-    diffRulesets(previous?.campaigns ?? [], ruleset.campaigns, previous?.version ?? null),
+    diffRulesets(previous?.campaigns ?? [], ruleset.campaigns),
   );
   const c = changes.campaigns.counts;
   const k = changes.keywords;
@@ -265,6 +266,34 @@ export async function auditMissingPublishes(deps: PublishAuditDeps, from?: numbe
     version -= 1;
   }
   return recorded;
+}
+
+/**
+ * Publishes a new version (the drafts, or an old version again with `restoredFrom`) and records its entry. The
+ * versions before it are checked first, so a gap left by an earlier crash is closed by the next publish. The
+ * entry written after the publish may fail without failing the publish: the version's header already says who
+ * published what and when, and the next reader of the log records it from there.
+ */
+export async function publishAudited(
+  deps: PublishAuditDeps & {
+    rulesets: PublishAuditDeps['rulesets'] & { publish(input: NewRuleset): Promise<Ruleset> };
+    logger?: Logger;
+  },
+  input: NewRuleset,
+): Promise<{ ruleset: Ruleset; previous: Ruleset | null; entry: AuditEntry | null }> {
+  const live = await deps.rulesets.liveVersion();
+  await auditMissingPublishes(deps, live);
+  const previous = live === null ? null : await deps.rulesets.get(live);
+  const ruleset = await deps.rulesets.publish(input);
+  try {
+    return { ruleset, previous, entry: await auditPublish(deps, ruleset, previous) };
+  } catch (error) {
+    deps.logger?.warn('publish saved; its audit entry will be recorded from the version header', {
+      rulesetVersion: ruleset.version,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return { ruleset, previous, entry: null };
+  }
 }
 
 export function byteLength(value: unknown): number {

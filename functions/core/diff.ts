@@ -213,8 +213,6 @@ export interface VersionCampaignChange extends CampaignRef {
 
 /** What a published version changed against the one before it. */
 export interface VersionChanges {
-  /** The version compared against, or null for the first. */
-  previous: number | null;
   campaigns: {
     added: CampaignRef[];
     removed: CampaignRef[];
@@ -229,7 +227,6 @@ export interface VersionChanges {
 export function diffRulesets(
   before: readonly Campaign[],
   after: readonly Campaign[],
-  previous: number | null,
   sample = 100,
 ): VersionChanges {
   const old = new Map(before.map((c) => [c.id, c]));
@@ -265,7 +262,6 @@ export function diffRulesets(
     keywords.removed += campaign.keywords.length;
   }
   return {
-    previous,
     campaigns: {
       added: added.slice(0, sample),
       removed: removed.slice(0, sample),

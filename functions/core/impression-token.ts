@@ -105,7 +105,8 @@ export class ImpressionTokens {
     if (dot <= PREFIX.length || !B64URL.test(body) || !B64URL.test(macText))
       return { ok: false, reason: 'malformed' };
     const given = Buffer.from(macText, 'base64url');
-    if (given.length !== MAC_BYTES) return { ok: false, reason: 'malformed' };
+    // Only the canonical spelling: base64url leaves spare bits in the last character, which must not make variants.
+    if (given.length !== MAC_BYTES || given.toString('base64url') !== macText) return { ok: false, reason: 'malformed' };
     // Every key is tried, so the time taken does not tell which one (if any) matched.
     let valid = false;
     for (const key of this.verifyKeys) valid = timingSafeEqual(mac(key, signed), given) || valid;

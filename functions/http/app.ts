@@ -1,11 +1,15 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../core/ports.js';
+import { auditRoutes } from './admin/audit.js';
 import { requireAdmin } from './admin/auth.js';
 import { campaignRoutes } from './admin/campaigns.js';
+import { explainRoutes } from './admin/explain.js';
+import { importRoutes } from './admin/import.js';
 import { partnerRoutes } from './admin/partners.js';
 import { publishRoutes } from './admin/publish.js';
 import { reportRoutes } from './admin/reports.js';
+import { versionRoutes } from './admin/versions.js';
 import { adminPageRoutes } from './admin-page.js';
 import type { AdminDeps, AppDeps, PartnerDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
@@ -15,6 +19,7 @@ import { matchRoutes } from './match.js';
 import { type AppEnv, router } from './openapi.js';
 import { PartnerAuthenticator } from './partner-auth.js';
 import { DEFAULT_RATE_LIMITS } from './rate-limit.js';
+import { rulesRoutes } from './rules.js';
 import { widgetRoutes } from './widget.js';
 
 /** Headers every answer carries. No cross-origin isolation headers: the widget is loaded from partner pages. */
@@ -55,6 +60,7 @@ function mountPartner(app: OpenAPIHono<AppEnv>, deps: PartnerDeps): PartnerAuthe
   app.route('/', healthRoutes(deps.live));
   app.route('/', matchRoutes(deps, auth));
   app.route('/', eventRoutes(deps, auth));
+  app.route('/', rulesRoutes(deps, auth));
   if (deps.widget) app.route('/', widgetRoutes(deps.widget.asset, { demoSiteKey: deps.widget.demoSiteKey }));
   return auth;
 }
@@ -64,6 +70,10 @@ function mountAdmin(app: OpenAPIHono<AppEnv>, deps: AdminDeps, onPartnerChange: 
   app.route('/', campaignRoutes(deps));
   app.route('/', publishRoutes(deps));
   app.route('/', partnerRoutes(deps, onPartnerChange));
+  app.route('/', versionRoutes(deps));
+  app.route('/', explainRoutes(deps));
+  app.route('/', importRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', reportRoutes(deps));
   if (deps.adminPage) app.route('/', adminPageRoutes(deps.adminPage.asset, { auth: deps.adminPage.auth }));
 }
@@ -102,6 +112,43 @@ export function createApp(deps: AppDeps) {
   const app = base(deps.logger);
   const auth = mountPartner(app, deps);
   mountAdmin(app, deps, () => auth.invalidate());
+  documentFiles(app, deps);
   app.doc31('/openapi.json', openApiConfig);
   return app;
+}
+
+/**
+ * Routes that serve files rather than JSON (the widget, the admin page, this document) are plain Hono routes;
+ * they are described here so that /openapi.json lists every route the app serves (test/unit/openapi.test.ts).
+ */
+function documentFiles(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const file = (path: string, type: string, summary: string) =>
+    app.openAPIRegistry.registerPath({
+      method: 'get',
+      path,
+      summary,
+      responses: { 200: { description: summary, content: { [type]: { schema: { type: 'string' } } } } },
+    });
+  const js = 'text/javascript';
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document: OpenAPI 3.1, generated from the schemas that validate the requests',
+    responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+  });
+  if (deps.widget) {
+    file('/widget/v1.js', js, 'The widget script (cached a day)');
+    file('/widget.js', js, 'The widget script, the same as /widget/v1.js');
+    file('/widget/{file}', js, 'The widget script under its content-hashed name, v1.<hash>.js, cached for good');
+    file('/widget/v1.js.sri', 'text/plain', 'The Subresource Integrity value of the current widget script');
+    file('/widget/demo', 'text/html', 'A page that shows the widget at work');
+    file('/widget/demo.js', js, 'The demo page\'s script');
+    file('/widget/demo.css', 'text/css', 'The demo page\'s styles');
+  }
+  if (deps.adminPage) {
+    file('/admin', 'text/html', 'The admin page');
+    file('/admin/', 'text/html', 'Redirects to /admin');
+    file('/admin/config.json', 'application/json', 'How the admin page signs in');
+    file('/admin/assets/{name}', js, 'The admin page\'s scripts and styles');
+  }
 }

@@ -3,8 +3,9 @@
  * A separate function from the partner API, so a flood of searches cannot starve admins and none of this
  * code ships in the hot function's bundle.
  */
-import { dynamoRepositories } from '../adapters/dynamodb/index.js';
+
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { dynamoRepositories } from '../adapters/dynamodb/index.js';
 import { randomIds, systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
 import { createAdminApp } from '../http/app.js';

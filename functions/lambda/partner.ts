@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { dynamoRepositories } from '../adapters/dynamodb/index.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { dynamoRepositories } from '../adapters/dynamodb/index.js';
 import { systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
 import { createPartnerApp } from '../http/app.js';
@@ -24,7 +24,10 @@ const tokenSecret = await getParameter(tokenSecretParameter, { decrypt: true, ma
 if (!tokenSecret) throw new Error(`SSM parameter ${tokenSecretParameter} is empty or missing`);
 
 /** The widget script, copied next to this bundle at build time (infra: bundledFiles); a test may point elsewhere. */
-const widgetScript = readFileSync(process.env.WIDGET_SCRIPT_PATH ?? new URL('./widget/v1.js', import.meta.url), 'utf8');
+const widgetScript = readFileSync(
+  process.env.WIDGET_SCRIPT_PATH ?? new URL('./widget/v1.js', import.meta.url),
+  'utf8',
+);
 
 const doc = tracer.captureAWSv3Client(createDocumentClient());
 const repos = dynamoRepositories(doc, tables);

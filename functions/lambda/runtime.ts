@@ -6,7 +6,7 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
@@ -30,7 +30,17 @@ export function requireEnv(key: string): string {
  * Field names that could carry what a person typed or who they are. The app never passes them; if a
  * future change does, the value is replaced before it reaches a log line.
  */
-const REDACTED_FIELDS = new Set(['query', 'q', 'body', 'text', 'sourceip', 'ip', 'useragent', 'authorization', 'token']);
+const REDACTED_FIELDS = new Set([
+  'query',
+  'q',
+  'body',
+  'text',
+  'sourceip',
+  'ip',
+  'useragent',
+  'authorization',
+  'token',
+]);
 
 export function redact(fields: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!fields) return {};
@@ -57,7 +67,10 @@ export const appMetrics: MetricsPort = {
   count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
 };
 
-export type ApiGatewayHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+export type ApiGatewayHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
 
 /**
  * Hono's API Gateway adapter inside middy with Powertools. The event is never logged (it holds the query),

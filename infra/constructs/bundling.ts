@@ -8,7 +8,8 @@
  * An ESM bundle of the AWS SDK fails at run time with `Dynamic require of "node:https"` unless `require`
  * exists in module scope: CommonJS dependencies inside the ESM bundle still call it.
  */
-export const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 
 export const LAMBDA_BUNDLE = {
   format: 'esm',

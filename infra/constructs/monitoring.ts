@@ -16,7 +16,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Operation, type TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Operation, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -117,7 +117,12 @@ export class Monitoring extends Construct {
 
     for (const { label, fn, durationAlarmShare } of props.functions) {
       const f = fn.function;
-      alarm(`${label}Errors`, f.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1, `${label} function errors`);
+      alarm(
+        `${label}Errors`,
+        f.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        1,
+        `${label} function errors`,
+      );
       alarm(
         `${label}Throttles`,
         f.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
@@ -142,7 +147,12 @@ export class Monitoring extends Construct {
         1,
         `${label} table throttled requests (a hot partition: check counter sharding)`,
       );
-      alarm(`${label}SystemErrors`, table.metricSystemErrorsForOperations(ops), 1, `${label} table system errors`);
+      alarm(
+        `${label}SystemErrors`,
+        table.metricSystemErrorsForOperations(ops),
+        1,
+        `${label} table system errors`,
+      );
     }
 
     const fallback = props.fallbackServices.map(

@@ -6,7 +6,7 @@
  * so a function can never read a table it was not granted or be granted one it does not read.
  */
 import * as path from 'node:path';
-import { Arn, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -88,7 +88,9 @@ export class SignpostFunction extends Construct {
     }
     if (props.timeout.toSeconds() > 29) {
       // API Gateway HTTP APIs give up after 30 s; a longer function timeout would only bill for lost answers.
-      throw new Error(`timeout must be at most 29 seconds behind an HTTP API, got ${props.timeout.toSeconds()}`);
+      throw new Error(
+        `timeout must be at most 29 seconds behind an HTTP API, got ${props.timeout.toSeconds()}`,
+      );
     }
     if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1) {
       throw new Error(`reservedConcurrency must be a positive integer, got ${props.reservedConcurrency}`);

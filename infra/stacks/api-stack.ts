@@ -11,7 +11,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnRoute,
   HttpApi,
-  HttpMethod,
+  type HttpMethod,
   HttpRoute,
   HttpRouteKey,
   HttpStage,
@@ -23,7 +23,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
-  CfnDistribution,
+  type CfnDistribution,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
@@ -226,10 +226,14 @@ export class ApiStack extends Stack {
       },
     });
 
-    const partnerIntegration = new HttpLambdaIntegration('PartnerIntegration', this.partnerFunction.function, {
-      // One invoke permission for the API instead of one per route.
-      scopePermissionToRoute: false,
-    });
+    const partnerIntegration = new HttpLambdaIntegration(
+      'PartnerIntegration',
+      this.partnerFunction.function,
+      {
+        // One invoke permission for the API instead of one per route.
+        scopePermissionToRoute: false,
+      },
+    );
     const adminIntegration = new HttpLambdaIntegration('AdminIntegration', this.adminFunction.function, {
       scopePermissionToRoute: false,
     });
@@ -308,7 +312,8 @@ export class ApiStack extends Stack {
       readTimeout: Duration.seconds(30),
     });
     const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'HSTS, nosniff, no referrer: a visit to a help service must not leak through the Referer header',
+      comment:
+        'HSTS, nosniff, no referrer: a visit to a help service must not leak through the Referer header',
       securityHeadersBehavior: {
         strictTransportSecurity: {
           accessControlMaxAge: Duration.days(730),
@@ -368,7 +373,11 @@ export class ApiStack extends Stack {
             // Viewers get TLS 1.2 or newer; the policy only applies with our own certificate.
             minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
             domainNames: [config.customDomain.domainName],
-            certificate: Certificate.fromCertificateArn(this, 'Certificate', config.customDomain.certificateArn),
+            certificate: Certificate.fromCertificateArn(
+              this,
+              'Certificate',
+              config.customDomain.certificateArn,
+            ),
           }
         : {}),
       // No access logs: CloudFront's standard logs hold viewer IPs and full URLs, which this service must not
@@ -383,7 +392,11 @@ export class ApiStack extends Stack {
       authFlows: { userSrp: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.resourceServer(resourceServer, resourceServerScope)],
+        scopes: [
+          OAuthScope.OPENID,
+          OAuthScope.EMAIL,
+          OAuthScope.resourceServer(resourceServer, resourceServerScope),
+        ],
         callbackUrls: [`${publicBaseUrl}/admin`],
         logoutUrls: [`${publicBaseUrl}/admin`],
       },
@@ -415,7 +428,8 @@ export class ApiStack extends Stack {
     const publicRoutes: CfnRoute[] = [];
     for (const key of PARTNER_ROUTES) publicRoutes.push(addRoute(key, partnerIntegration));
     for (const key of ADMIN_PUBLIC_ROUTES) publicRoutes.push(addRoute(key, adminIntegration));
-    for (const method of ADMIN_API_METHODS) addRoute(`${method} /admin/v1/{proxy+}`, adminIntegration, [ADMIN_SCOPE]);
+    for (const method of ADMIN_API_METHODS)
+      addRoute(`${method} /admin/v1/{proxy+}`, adminIntegration, [ADMIN_SCOPE]);
     // Anything else reaches the partner app, so unknown paths get the contract's JSON 404, not API Gateway's.
     const fallbackRoute = new HttpRoute(this, 'RouteDefault', {
       httpApi: this.httpApi,
@@ -432,7 +446,8 @@ export class ApiStack extends Stack {
       ADMIN_AUTH_URL: authDomain.baseUrl(),
       PUBLIC_BASE_URL: publicBaseUrl,
     };
-    for (const [name, value] of Object.entries(adminEnv)) this.adminFunction.function.addEnvironment(name, value);
+    for (const [name, value] of Object.entries(adminEnv))
+      this.adminFunction.function.addEnvironment(name, value);
     this.partnerFunction.function.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
     // ── Alarms and dashboard ─────────────────────────────────────────────────────────────────────────
@@ -451,19 +466,36 @@ export class ApiStack extends Stack {
         {
           label: 'Config',
           table: props.configTable,
-          operations: [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM, Operation.BATCH_WRITE_ITEM],
+          operations: [
+            Operation.GET_ITEM,
+            Operation.BATCH_GET_ITEM,
+            Operation.QUERY,
+            Operation.PUT_ITEM,
+            Operation.UPDATE_ITEM,
+            Operation.DELETE_ITEM,
+            Operation.BATCH_WRITE_ITEM,
+          ],
         },
         {
           label: 'Stats',
           table: props.statsTable,
-          operations: [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY, Operation.PUT_ITEM, Operation.UPDATE_ITEM],
+          operations: [
+            Operation.GET_ITEM,
+            Operation.BATCH_GET_ITEM,
+            Operation.QUERY,
+            Operation.PUT_ITEM,
+            Operation.UPDATE_ITEM,
+          ],
         },
       ],
       fallbackServices: ['signpost-partner'],
       webAclMetricName: props.webAclMetricName,
     });
 
-    new CfnOutput(this, 'PublicUrl', { value: publicBaseUrl, description: 'Partner API, widget and admin page' });
+    new CfnOutput(this, 'PublicUrl', {
+      value: publicBaseUrl,
+      description: 'Partner API, widget and admin page',
+    });
     new CfnOutput(this, 'DistributionDomainName', {
       value: this.distribution.distributionDomainName,
       description: 'Point the custom domain (CNAME or alias) here',
@@ -478,7 +510,8 @@ export class ApiStack extends Stack {
    * not listed here fails synthesis.
    */
   private acknowledgeNagFindings(publicRoutes: CfnRoute[]): void {
-    const ack = (resource: Construct, id: string, reason: string) => Validations.of(resource).acknowledge({ id, reason });
+    const ack = (resource: Construct, id: string, reason: string) =>
+      Validations.of(resource).acknowledge({ id, reason });
 
     for (const route of publicRoutes) {
       ack(
@@ -489,20 +522,52 @@ export class ApiStack extends Stack {
     }
     for (const fn of [this.partnerFunction, this.adminFunction, this.signUpGuard]) {
       const cfn = fn.cfnFunction;
-      ack(cfn, 'AwsSolutions-L1', 'Pinned to Node.js 22, the runtime the code and its dependencies are tested on; moving to 24 is a deliberate upgrade.');
-      ack(cfn, 'Serverless-LambdaLatestVersion', 'Pinned to Node.js 22, the runtime the code and its dependencies are tested on; moving to 24 is a deliberate upgrade.');
-      ack(cfn, 'Serverless-LambdaDLQ', 'Invoked synchronously (API Gateway, Cognito): the caller gets the error; there is no asynchronous event to park.');
-      ack(cfn, 'Serverless-LambdaAsyncFailureDestination', 'Invoked synchronously (API Gateway, Cognito); never asynchronously.');
+      ack(
+        cfn,
+        'AwsSolutions-L1',
+        'Pinned to Node.js 22, the runtime the code and its dependencies are tested on; moving to 24 is a deliberate upgrade.',
+      );
+      ack(
+        cfn,
+        'Serverless-LambdaLatestVersion',
+        'Pinned to Node.js 22, the runtime the code and its dependencies are tested on; moving to 24 is a deliberate upgrade.',
+      );
+      ack(
+        cfn,
+        'Serverless-LambdaDLQ',
+        'Invoked synchronously (API Gateway, Cognito): the caller gets the error; there is no asynchronous event to park.',
+      );
+      ack(
+        cfn,
+        'Serverless-LambdaAsyncFailureDestination',
+        'Invoked synchronously (API Gateway, Cognito); never asynchronously.',
+      );
       const policy = fn.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
       if (policy) {
-        ack(policy as Construct, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; that statement is the only wildcard.');
+        ack(
+          policy as Construct,
+          'AwsSolutions-IAM5[Resource::*]',
+          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; that statement is the only wildcard.',
+        );
       }
     }
     const distribution = this.distribution.node.defaultChild as CfnDistribution;
-    ack(distribution, 'AwsSolutions-CFR1', 'No geo restriction: help must reach people wherever they are, including where they were taken.');
-    ack(distribution, 'AwsSolutions-CFR3', 'No CloudFront access logs: they record viewer IPs and URLs of people seeking help. API access logs without IP cover operations.');
+    ack(
+      distribution,
+      'AwsSolutions-CFR1',
+      'No geo restriction: help must reach people wherever they are, including where they were taken.',
+    );
+    ack(
+      distribution,
+      'AwsSolutions-CFR3',
+      'No CloudFront access logs: they record viewer IPs and URLs of people seeking help. API access logs without IP cover operations.',
+    );
     if (!this.customDomain) {
-      ack(distribution, 'AwsSolutions-CFR4', 'Ephemeral stage on the default *.cloudfront.net certificate, whose TLS floor AWS sets; stage config refuses a retained stage without a custom domain and TLSv1.2_2021.');
+      ack(
+        distribution,
+        'AwsSolutions-CFR4',
+        'Ephemeral stage on the default *.cloudfront.net certificate, whose TLS floor AWS sets; stage config refuses a retained stage without a custom domain and TLSv1.2_2021.',
+      );
     }
   }
 }

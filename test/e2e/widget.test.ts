@@ -22,8 +22,6 @@ const PAYLOAD = {
 };
 const EN_TITLE = 'You are not alone. Help is available.';
 const ES_TITLE = 'No estás solo. Hay ayuda.';
-/** The stand-in token while the service issues empty ones (before the events work lands). */
-const STAND_IN_TOKEN = `e2e-token-${RUN}`;
 
 let service: LocalService;
 let site: PartnerSite;
@@ -199,27 +197,45 @@ async function expectNothingShown(page: Page, whenSettled: Promise<unknown>): Pr
 
 const section = (page: Page) => page.locator('signpost-help section');
 
-/** Records event requests; with `standIn`, gives matches a token when the service has not issued one. */
-async function recordEvents(page: Page, standIn = true) {
+/** Records the page's event requests, and the token of its first match. */
+function recordEvents(page: Page) {
   const requests: Request[] = [];
-  let issued: string | null = null;
   page.on('request', (r) => {
     if (r.url().startsWith(`${service.url}/v1/events`)) requests.push(r);
   });
-  if (standIn) {
-    await page.route(`${service.url}/v1/match`, async (route: Route) => {
-      const response = await route.fetch();
-      const json = (await response.json()) as { match: { impressionToken: string } | null };
-      if (json.match) {
-        issued = json.match.impressionToken;
-        json.match.impressionToken ||= STAND_IN_TOKEN;
-      }
-      await route.fulfill({ response, json });
-    });
-  }
+  const token = page
+    .waitForResponse((r) => r.url() === `${service.url}/v1/match` && r.request().method() === 'POST')
+    .then((r) => r.json() as Promise<{ match: { impressionToken: string } | null }>)
+    .then((answer) => answer.match?.impressionToken ?? '');
   const bodies = () =>
     requests.map((r) => JSON.parse(r.postData() ?? 'null') as { events: Record<string, string>[] });
-  return { requests, bodies, issued: () => issued };
+  return { requests, bodies, token };
+}
+
+/** A partner of a test's own, so that its counters hold only what that test did. */
+async function newPartner(name: string): Promise<{ id: string; siteKey: string }> {
+  const res = await admin('/admin/v1/partners', {
+    name: `e2e ${name} ${RUN}`,
+    allowedOrigins: [site.origin],
+  });
+  return ((await res.json()) as { partner: { id: string; siteKey: string } }).partner;
+}
+
+/** A partner's impressions and actions today, from the admin reports (buffered counters flushed first). */
+async function countedFor(
+  partnerId: string,
+): Promise<{ impressions: number; actions: Record<string, number> } | null> {
+  const flushable = service.deps.impressions as Partial<{ flush(): Promise<unknown> }>;
+  await flushable.flush?.();
+  const today = new Date().toISOString().slice(0, 10);
+  const res = await fetch(`${service.url}/admin/v1/reports?from=${today}&to=${today}&groupBy=partner`, {
+    headers: { Authorization: `Bearer ${service.adminToken}` },
+  });
+  const report = (await res.json()) as {
+    rows: { partnerId?: string; impressions: number; actions: Record<string, number> }[];
+  };
+  const row = report.rows.find((r) => r.partnerId === partnerId);
+  return row ? { impressions: row.impressions, actions: row.actions } : null;
 }
 
 // --- tests -----------------------------------------------------------------------------------------------
@@ -261,7 +277,7 @@ describe('the widget on a partner page (strict CSP, another origin)', () => {
     // The request: the site key in a header, no cookie, no referrer (the page URL could hold the query).
     const headers = await (await matchRequest).allHeaders();
     expect(headers['x-site-key']).toBe(siteKey);
-    expect(headers.referer).toBeUndefined();
+    expect(headers.referer ?? '').toBe('');
     expect(headers.cookie).toBeUndefined();
     expect(JSON.parse((await matchRequest).postData() ?? '')).toEqual({
       query: MATCHING,
@@ -405,7 +421,7 @@ describe('the widget on a partner page (strict CSP, another origin)', () => {
       garbage: (route) =>
         route.fulfill({ status: 200, headers: { 'Access-Control-Allow-Origin': '*' }, body: '{"match":' }),
     };
-    for (const [name, fail] of Object.entries(failures)) {
+    const quickFailures = Object.entries(failures).map(async ([name, fail]) => {
       const w = await watch(context);
       await w.page.route(`${service.url}/v1/match`, fail);
       const done = settled(w.page, '/v1/match');
@@ -413,25 +429,31 @@ describe('the widget on a partner page (strict CSP, another origin)', () => {
       await expectNothingShown(w.page, done);
       expect(w.scriptLogs(), name).toEqual([]);
       expect(w.errors, name).toEqual([]);
-    }
-
-    const w = await watch(context);
-    const held: Route[] = [];
-    await w.page.route(`${service.url}/v1/match`, (route) => {
-      held.push(route);
     });
-    const done = settled(w.page, '/v1/match');
-    const started = Date.now();
-    await w.page.goto(partnerPage(embed({ query: MATCHING })));
-    const request = await done;
-    const waited = Date.now() - started;
-    expect(request.failure()?.errorText).toBe('net::ERR_ABORTED');
-    expect(waited).toBeGreaterThanOrEqual(2_900);
-    expect(waited).toBeLessThan(6_000);
-    await expectNothingShown(w.page, Promise.resolve());
-    expect(w.scriptLogs()).toEqual([]);
-    expect(w.errors).toEqual([]);
-    await Promise.allSettled(held.map((route) => route.abort()));
+
+    const timeout = (async () => {
+      const w = await watch(context);
+      const held: Route[] = [];
+      await w.page.route(`${service.url}/v1/match`, (route) => {
+        held.push(route);
+      });
+      const done = settled(w.page, '/v1/match');
+      const sent = w.page.waitForRequest(`${service.url}/v1/match`);
+      await w.page.goto(partnerPage(embed({ query: MATCHING })));
+      await sent;
+      const started = Date.now();
+      const request = await done;
+      const waited = Date.now() - started;
+      expect(request.failure()?.errorText).toBe('net::ERR_ABORTED');
+      expect(waited).toBeGreaterThanOrEqual(2_500);
+      expect(waited).toBeLessThan(5_000);
+      await expectNothingShown(w.page, Promise.resolve());
+      expect(w.scriptLogs()).toEqual([]);
+      expect(w.errors).toEqual([]);
+      await Promise.allSettled(held.map((route) => route.abort()));
+    })();
+
+    await Promise.all([...quickFailures, timeout]);
     await context.close();
   });
 
@@ -513,6 +535,26 @@ describe('modes and languages', () => {
   });
 });
 
+describe('the demo page', () => {
+  it('shows the widget at work in both modes under its own strict CSP', async () => {
+    const context = await browser.newContext();
+    const w = await watch(context);
+    await w.page.goto(`${service.url}/widget/demo?q=${encodeURIComponent(MATCHING)}`);
+    // Query mode (from ?q=) and banner mode, both from the seeded US campaign.
+    await expect.poll(() => section(w.page).count()).toBe(2);
+    expect(await w.page.locator('#search ~ signpost-help section h2').textContent()).toBe(EN_TITLE);
+    // Searching again without a reload goes through Signpost.match.
+    await w.page.locator('#q').fill('weather tomorrow');
+    await w.page.locator('#q').press('Enter');
+    await expect.poll(() => section(w.page).count()).toBe(1);
+    expect(w.page.url()).toContain('q=weather+tomorrow');
+    expect(await w.violations()).toEqual([]);
+    expect(w.errors).toEqual([]);
+    expect(w.scriptLogs()).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('quick exit and dismiss', () => {
   it('blanks the page, replaces the location, and Back does not return to it', async () => {
     const context = await browser.newContext();
@@ -556,14 +598,19 @@ describe('quick exit and dismiss', () => {
   it('blanks the page in the same task as the click, and undoes it on a back/forward cache restore', async () => {
     const context = await browser.newContext();
     const w = await watch(context);
-    await w.page.goto(partnerPage(embed({ query: MATCHING, region: 'US', 'exit-url': `${site.origin}/neutral` })));
+    await w.page.goto(
+      partnerPage(embed({ query: MATCHING, region: 'US', 'exit-url': `${site.origin}/neutral` })),
+    );
     await expect.poll(() => section(w.page).isVisible()).toBe(true);
     // All in one task, before the navigation can commit: what the page looks like the instant exit is pressed,
     // and after a `pageshow` with `persisted` (which Back cannot trigger here, since the entry was replaced).
     const states = await w.page.evaluate(() => {
       const read = () => [getComputedStyle(document.documentElement).display, document.title];
       const before = read();
-      document.querySelector('signpost-help')?.shadowRoot?.querySelector<HTMLButtonElement>('button.x')?.click();
+      document
+        .querySelector('signpost-help')
+        ?.shadowRoot?.querySelector<HTMLButtonElement>('button.x')
+        ?.click();
       const blanked = read();
       window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
       return [before, blanked, read()];
@@ -593,17 +640,23 @@ describe('quick exit and dismiss', () => {
 
 describe('events and privacy', () => {
   it('reports an impression once visible and each action, by beacon, with no cookie or referrer', async () => {
+    const counted = await newPartner('events');
     const context = await browser.newContext();
     const w = await watch(context);
-    const events = await recordEvents(w.page);
-    await w.page.goto(partnerPage(`<div class="spacer"></div>${embed({ query: MATCHING, region: 'US' })}`));
+    const events = recordEvents(w.page);
+    await w.page.goto(
+      partnerPage(
+        `<div class="spacer"></div>${embed({ query: MATCHING, region: 'US', 'site-key': counted.siteKey })}`,
+      ),
+    );
     await section(w.page).waitFor({ state: 'attached' });
     // Below the fold: not seen yet.
     await w.page.waitForTimeout(300);
     expect(events.bodies()).toEqual([]);
 
+    const token = await events.token;
+    expect(token).not.toBe('');
     await section(w.page).scrollIntoViewIfNeeded();
-    const token = events.issued() || STAND_IN_TOKEN;
     await expect.poll(() => events.bodies()).toEqual([{ events: [{ token, type: 'impression' }] }]);
 
     // Follow no link for real: the test only needs the clicks.
@@ -619,34 +672,44 @@ describe('events and privacy', () => {
     for (const request of events.requests) {
       const url = new URL(request.url());
       expect(url.pathname).toBe('/v1/events');
-      expect(url.searchParams.get('siteKey')).toBe(siteKey);
+      expect(url.searchParams.get('siteKey')).toBe(counted.siteKey);
       expect(request.method()).toBe('POST');
       const headers = await request.allHeaders();
-      expect(headers.referer).toBeUndefined();
+      expect(headers.referer ?? '').toBe('');
       expect(headers.cookie).toBeUndefined();
       expect(headers['content-type']).toMatch(/^text\/plain/);
       expect(headers.origin).toBe(site.origin);
     }
-    // Counted by the service once it issues real tokens and answers /v1/events.
-    const answer = await events.requests[0]?.response();
-    if (events.issued() && answer?.status() !== 404) expect(answer?.status()).toBe(202);
+    // Accepted, and counted: once each.
+    for (const request of events.requests) expect((await request.response())?.status()).toBe(202);
+    await expect
+      .poll(() => countedFor(counted.id), { timeout: 10_000 })
+      .toEqual({
+        impressions: 1,
+        actions: { call: 1, text: 1, link: 1, dismiss: 1, exit: 0 },
+      });
     await context.close();
   });
 
   it('reports the exit even though the page leaves at once', async () => {
+    const counted = await newPartner('exit');
     const context = await browser.newContext();
     const w = await watch(context);
-    const events = await recordEvents(w.page);
+    const events = recordEvents(w.page);
+    const exitUrl = `${site.origin}/neutral`;
     await w.page.goto(
-      partnerPage(embed({ query: MATCHING, region: 'US', 'exit-url': `${site.origin}/neutral` })),
+      partnerPage(embed({ query: MATCHING, region: 'US', 'exit-url': exitUrl, 'site-key': counted.siteKey })),
     );
     await expect.poll(() => section(w.page).isVisible()).toBe(true);
     await w.page.getByRole('button', { name: 'Exit this page' }).click();
     await w.page.waitForURL(`${site.origin}/neutral`);
-    const token = events.issued() || STAND_IN_TOKEN;
+    const token = await events.token;
+    expect(token).not.toBe('');
     await expect
       .poll(() => events.bodies())
       .toContainEqual({ events: [{ token, type: 'action', action: 'exit' }] });
+    // Counted, although the page that sent it is gone.
+    await expect.poll(async () => (await countedFor(counted.id))?.actions.exit, { timeout: 10_000 }).toBe(1);
     await context.close();
   });
 
@@ -658,7 +721,7 @@ describe('events and privacy', () => {
       const value = await response.headerValue('set-cookie');
       if (value) setCookies.push(`${response.url()}: ${value}`);
     });
-    await recordEvents(w.page);
+    recordEvents(w.page);
     await w.page.goto(partnerPage(`${embed({ query: MATCHING, region: 'US' })}${embed({ region: 'US' })}`));
     await expect.poll(() => section(w.page).count()).toBe(2);
     await w.page.evaluate(() =>

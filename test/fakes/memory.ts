@@ -24,6 +24,7 @@ import type {
   RulesetRepository,
   RulesetSummary,
   ServedEvent,
+  UnwrittenDelta,
 } from '../../functions/core/ports.js';
 import type { AppDeps } from '../../functions/http/deps.js';
 import { StaticTokenAuthenticator } from '../../functions/local/admin-token.js';
@@ -206,4 +207,36 @@ export function memoryDeps(overrides: Partial<AppDeps> = {}) {
     ...overrides,
   };
   return { deps, served, logLines, audit };
+}
+
+/**
+ * The counting ports in memory: a CounterStore that adds exactly what it is given (or refuses everything while
+ * `failing`), the CounterReader over the same sums, and EventMarks with the same once-only semantics as DynamoDB's.
+ */
+export class MemoryStats implements CounterStore, CounterReader, EventMarks {
+  readonly counters = new Map<string, CounterDelta>();
+  readonly marks = new Map<string, Map<MarkKind, string>>();
+  failing = false;
+  async add(deltas: CounterDelta[]): Promise<UnwrittenDelta[]> {
+    if (this.failing) return deltas.map((delta) => ({ delta, state: 'not_applied' as const }));
+    for (const { key, counts } of deltas) {
+      const id = JSON.stringify(key);
+      const entry = this.counters.get(id) ?? { key: { ...key }, counts: {} };
+      for (const [field, n] of Object.entries(counts) as [CounterField, number][]) entry.counts[field] = (entry.counts[field] ?? 0) + n;
+      this.counters.set(id, entry);
+    }
+    return [];
+  }
+  async *read(fromHour: number, toHour: number): AsyncIterable<CounterDelta[]> {
+    yield [...this.counters.values()].filter((d) => d.key.hour >= fromHour && d.key.hour <= toHour).map(clone);
+  }
+  async claim(claims: MarkClaim[], nonce: string): Promise<(Set<MarkKind> | null)[]> {
+    if (this.failing) return claims.map(() => null);
+    return claims.map(({ tokenId, kinds }) => {
+      const held = this.marks.get(tokenId) ?? new Map<MarkKind, string>();
+      this.marks.set(tokenId, held);
+      for (const kind of kinds) if (!held.has(kind)) held.set(kind, nonce);
+      return new Set(kinds.filter((kind) => held.get(kind) === nonce));
+    });
+  }
 }

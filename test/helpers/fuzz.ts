@@ -5,7 +5,12 @@
  * Routes are read from the app itself, so a route added later is fuzzed without anyone listing it here.
  */
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+import { defaultCampaign } from '../../functions/core/default-campaign.js';
+import { createApp } from '../../functions/http/app.js';
+import { widgetAsset } from '../../functions/http/widget.js';
+import { memoryDeps, TEST_ADMIN_TOKEN } from '../fakes/memory.js';
+import { send } from './http.js';
 
 export interface Route {
   method: string;
@@ -78,86 +83,158 @@ const weirdText = fc.oneof(
   ),
 );
 
-const hugeText = fc.integer({ min: 600, max: 70_000 }).map((n) => 'ä'.repeat(n));
+const hugeText = fc.integer({ min: 600, max: 20_000 }).map((n) => 'ä'.repeat(n));
 
 /** A value of any JSON type, weighted toward the odd ones. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  weirdText,
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, true, false, 0, -1, 1.5, Number.MAX_SAFE_INTEGER, 1e308, [], {}, [[]], { '': '' }),
-  hugeText,
+  { weight: 3, arbitrary: weirdText },
+  { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, Number.MAX_SAFE_INTEGER, 1e308, [], {}, [[]], {
+      '': '',
+    }),
+  },
+  { weight: 1, arbitrary: hugeText },
 );
 
-const locale = fc.oneof(fc.constantFrom('en', 'es-MX', 'zh-Hant-TW', 'x-private', 'en-US-u-ca-buddhist'), anyValue);
-const region = fc.oneof(fc.constantFrom('US', 'US-CA', 'MX', 'us-ca'), anyValue);
-const origin = fc.oneof(
-  fc.constantFrom('https://example.org', 'http://localhost:3000', 'https://a.example:8443', 'javascript:alert(1)'),
-  anyValue,
+/** Mostly a valid value, sometimes anything: most requests get past validation, some fail in every field. */
+const mostly = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: anyValue });
+
+const locale = mostly(
+  fc.constantFrom('en', 'es-MX', 'es', 'zh-Hant-TW', 'x-private', 'en-US-u-ca-buddhist', 'EN-us'),
+);
+const region = mostly(fc.constantFrom('US', 'US-CA', 'MX', 'us-ca', 'GB'));
+const origin = mostly(
+  fc.constantFrom(
+    'https://example.org',
+    'http://localhost:3000',
+    'https://a.example:8443',
+    'https://x.org/path',
+    'javascript:alert(1)',
+  ),
+);
+const query = mostly(
+  fc.oneof(
+    fc.constantFrom(
+      'human trafficking',
+      'they took my passport',
+      'forced to work no pay',
+      'trata de personas',
+      'víctima de trata',
+      'p1mp',
+      'weather tomorrow',
+    ),
+    weirdText,
+  ),
+);
+const words = fc.constantFrom(
+  'human trafficking',
+  'forced labour',
+  'pasaporte',
+  'p1mp',
+  'escort',
+  'no pay',
+  '$ex',
+  'trabajo forzado',
 );
 
 /** Right field names with values that may be wrong: what gets deepest into a handler. */
 function shapedBody(path: string, method: string): fc.Arbitrary<unknown> {
   const keyword = fc.record(
-    { id: fc.oneof(fc.constant('kw_a1'), anyValue), text: fc.oneof(weirdText, anyValue), match: fc.oneof(fc.constantFrom('exact', 'phrase', 'broad'), anyValue) },
-    { requiredKeys: [] },
+    {
+      id: fc.oneof(fc.constant('kw_a1'), anyValue),
+      text: mostly(fc.oneof(words, weirdText)),
+      match: mostly(fc.constantFrom('exact', 'phrase', 'broad')),
+    },
+    { requiredKeys: ['text'] },
+  );
+  const action = fc.record(
+    {
+      type: mostly(fc.constantFrom('call', 'text', 'link')),
+      label: mostly(fc.constantFrom('Call', 'Text HELP')),
+      href: mostly(
+        fc.constantFrom('tel:+18883737888', 'sms:233733', 'https://x.org', 'javascript:alert(1)', 'data:,x'),
+      ),
+    },
+    { requiredKeys: ['type', 'label', 'href'] },
   );
   const message = fc.record(
     {
-      title: fc.oneof(weirdText, anyValue),
-      body: fc.oneof(weirdText, anyValue),
-      actions: fc.oneof(
-        fc.array(
-          fc.record({ type: fc.oneof(fc.constantFrom('call', 'text', 'link'), anyValue), label: weirdText, href: fc.oneof(fc.constantFrom('tel:+1', 'https://x.org', 'javascript:alert(1)', 'data:,x'), anyValue) }, { requiredKeys: [] }),
-          { maxLength: 8 },
-        ),
-        anyValue,
-      ),
+      title: mostly(fc.oneof(fc.constant('Help'), weirdText)),
+      body: mostly(weirdText),
+      actions: mostly(fc.array(action, { maxLength: 7 })),
     },
-    { requiredKeys: [] },
+    { requiredKeys: ['title'] },
   );
   if (path === '/v1/match' || path === '/v1/banner') {
-    return fc.record({ query: fc.oneof(weirdText, anyValue, hugeText), locale, region, extra: anyValue }, { requiredKeys: [] });
+    return fc.record(
+      {
+        query: fc.oneof({ weight: 9, arbitrary: query }, { weight: 1, arbitrary: hugeText }),
+        locale,
+        region,
+        extra: anyValue,
+      },
+      { requiredKeys: path === '/v1/match' ? ['query'] : [] },
+    );
   }
   if (path.startsWith('/admin/v1/campaigns') && (method === 'POST' || method === 'PUT')) {
     return fc.record(
       {
-        id: fc.oneof(fc.constant('cmp_x'), anyValue),
-        name: fc.oneof(weirdText, anyValue),
-        status: fc.oneof(fc.constantFrom('active', 'paused'), anyValue),
-        priority: fc.oneof(fc.integer({ min: -2000, max: 2000 }), anyValue),
-        locales: fc.oneof(fc.array(locale, { maxLength: 4 }), anyValue),
-        regions: fc.oneof(fc.array(region, { maxLength: 4 }), anyValue),
-        startsAt: fc.oneof(fc.constantFrom(null, '2026-01-01T00:00:00Z', 'yesterday'), anyValue),
-        endsAt: fc.oneof(fc.constantFrom(null, '2025-01-01T00:00:00Z'), anyValue),
-        keywords: fc.oneof(fc.array(keyword, { maxLength: 6 }), anyValue),
-        negativeKeywords: fc.oneof(fc.array(keyword, { maxLength: 3 }), anyValue),
-        messages: fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom('en', 'es', 'EN', 'zz-!!'), weirdText), message, { maxKeys: 3 }), anyValue),
-        defaultLocale: locale,
-        banner: fc.oneof(fc.boolean(), anyValue),
+        id: fc.oneof(fc.constant('cmp_us_national_hotline'), anyValue),
+        name: mostly(fc.oneof(fc.constant('Campaign'), weirdText)),
+        status: mostly(fc.constantFrom('active', 'paused')),
+        priority: mostly(fc.integer({ min: -2000, max: 2000 })),
+        locales: mostly(fc.array(locale, { maxLength: 4 })),
+        regions: mostly(fc.array(region, { maxLength: 4 })),
+        startsAt: mostly(fc.constantFrom(null, '2026-01-01T00:00:00Z', 'yesterday')),
+        endsAt: mostly(fc.constantFrom(null, '2025-01-01T00:00:00Z', '2030-01-01T00:00:00+02:00')),
+        keywords: mostly(fc.array(keyword, { maxLength: 6 })),
+        negativeKeywords: mostly(fc.array(keyword, { maxLength: 3 })),
+        messages: mostly(
+          fc.dictionary(fc.oneof(fc.constantFrom('en', 'es', 'EN', 'zz-!!'), weirdText), message, {
+            minKeys: 1,
+            maxKeys: 3,
+          }),
+        ),
+        defaultLocale: fc.oneof(
+          { weight: 4, arbitrary: fc.constant('en') },
+          { weight: 1, arbitrary: locale },
+        ),
+        banner: mostly(fc.boolean()),
         revision: anyValue,
       },
-      { requiredKeys: [] },
+      { requiredKeys: ['name', 'messages', 'defaultLocale'] },
     );
   }
   if (path.startsWith('/admin/v1/partners')) {
     return fc.record(
-      { name: fc.oneof(weirdText, anyValue), allowedOrigins: fc.oneof(fc.array(origin, { maxLength: 4 }), anyValue), status: fc.oneof(fc.constantFrom('active', 'disabled'), anyValue) },
+      {
+        name: mostly(fc.oneof(fc.constant('Partner'), weirdText)),
+        allowedOrigins: mostly(fc.array(origin, { maxLength: 4 })),
+        status: mostly(fc.constantFrom('active', 'disabled')),
+      },
       { requiredKeys: [] },
     );
   }
   if (path.startsWith('/v1/events')) {
     const event = fc.record(
-      { token: fc.oneof(weirdText, anyValue), type: fc.oneof(fc.constantFrom('impression', 'action'), anyValue), action: fc.oneof(fc.constantFrom('call', 'text', 'link', 'dismiss', 'exit'), anyValue) },
+      {
+        token: mostly(weirdText),
+        type: mostly(fc.constantFrom('impression', 'action')),
+        action: mostly(fc.constantFrom('call', 'text', 'link', 'dismiss', 'exit')),
+      },
       { requiredKeys: [] },
     );
-    return fc.record({ events: fc.oneof(fc.array(event, { maxLength: 60 }), anyValue) }, { requiredKeys: [] });
+    return fc.record({ events: mostly(fc.array(event, { maxLength: 60 })) }, { requiredKeys: [] });
   }
   return fc.dictionary(weirdText, anyValue, { maxKeys: 4 });
 }
 
 const rawBody = (path: string, method: string): fc.Arbitrary<string | undefined> =>
   fc.oneof(
-    { weight: 4, arbitrary: shapedBody(path, method).map((v) => JSON.stringify(v)) },
+    { weight: 12, arbitrary: shapedBody(path, method).map((v) => JSON.stringify(v)) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
@@ -178,13 +255,42 @@ const rawBody = (path: string, method: string): fc.Arbitrary<string | undefined>
         '\uFEFF{"query":"bom"}',
       ),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 15_000, max: 40_000 }).map((n) => JSON.stringify({ query: 'x'.repeat(n) })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 15_000, max: 40_000 })
+        .map((n) => JSON.stringify({ query: 'x'.repeat(n) })),
+    },
   );
 
-const headerName = fc.constantFrom('x-api-key', 'x-site-key', 'authorization', 'origin', 'content-type', 'if-match', 'if-none-match', 'accept', 'x-forwarded-for', 'content-length-ish', 'x-random');
+const headerName = fc.constantFrom(
+  'x-api-key',
+  'x-site-key',
+  'authorization',
+  'origin',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'accept',
+  'x-forwarded-for',
+  'content-length-ish',
+  'x-random',
+);
 const headerValue = fc.oneof(
   fc.string({ minLength: 0, maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
-  fc.constantFrom('', ' ', 'Bearer', 'Bearer ', 'bearer x', 'Basic YWJjOmRlZg==', '"1"', 'W/"1"', '*', '"99999999999999999999"', 'null'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'Bearer',
+    'Bearer ',
+    'bearer x',
+    'Basic YWJjOmRlZg==',
+    '"1"',
+    'W/"1"',
+    '*',
+    '"99999999999999999999"',
+    'null',
+  ),
 );
 
 /** One generated request for `route`, with credentials that are right, wrong, missing or repeated. */
@@ -193,28 +299,56 @@ export function requestFor(route: Route, creds: Credentials): fc.Arbitrary<FuzzR
   const paramValue = (name: string) =>
     fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...(creds.ids[name]?.length ? creds.ids[name] : ['x'])) },
-      { weight: 1, arbitrary: fc.constantFrom('cmp_nope', 'ptn_nope', 'key_nope', '0', '-1', '99999999999', '%2e%2e', '%00', '%F0%9F%98%80', 'a'.repeat(300)) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'cmp_nope',
+          'ptn_nope',
+          'key_nope',
+          '0',
+          '-1',
+          '99999999999',
+          '%2e%2e',
+          '%00',
+          '%F0%9F%98%80',
+          'a'.repeat(300),
+        ),
+      },
       { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent) },
     );
-  const auth = fc.constantFrom<[string, string][][]>(
+  const admin: [string, string][] = [['authorization', `Bearer ${creds.adminToken}`]];
+  const secret: [string, string][] = [['x-api-key', creds.secretKey]];
+  const site: [string, string][] = [
+    ['x-site-key', creds.siteKey],
+    ['origin', creds.origin],
+  ];
+  const broken = fc.constantFrom<[string, string][][]>(
     [],
-    [['authorization', `Bearer ${creds.adminToken}`]],
-    [['authorization', `Bearer ${creds.adminToken}`], ['authorization', 'Bearer other']],
+    [...admin, ['authorization', 'Bearer other']],
     [['authorization', `bearer   ${creds.adminToken}  `]],
     [['authorization', 'Bearer adm_wrong']],
-    [['x-api-key', creds.secretKey]],
-    [['x-api-key', creds.secretKey], ['x-api-key', creds.secretKey]],
+    [...secret, ...secret],
     [['x-api-key', 'sk_forged']],
     [['x-api-key', '']],
-    [['x-site-key', creds.siteKey], ['origin', creds.origin]],
-    [['x-site-key', creds.siteKey], ['origin', 'https://evil.example']],
+    [
+      ['x-site-key', creds.siteKey],
+      ['origin', 'https://evil.example'],
+    ],
     [['x-site-key', creds.siteKey]],
-    [['x-site-key', creds.siteKey], ['origin', creds.origin], ['origin', creds.origin]],
-    [['x-api-key', creds.secretKey], ['authorization', `Bearer ${creds.adminToken}`]],
+    [...site, ['origin', creds.origin]],
+    [...secret, ...admin],
+    secret,
+    site,
+    admin,
+  );
+  // Mostly the credentials the route wants, so requests reach its handler; the rest are wrong in every way.
+  const wanted = route.path.startsWith('/admin/') ? fc.constant([admin]) : fc.constantFrom([secret], [site]);
+  const auth = fc.oneof(
+    { weight: 3, arbitrary: wanted.map((a) => a[0] ?? []) },
+    { weight: 1, arbitrary: broken },
   );
   const contentType = fc.constantFrom<[string, string][]>(
-    [['content-type', 'application/json']],
-    [['content-type', 'application/json']],
+    ...Array.from({ length: 12 }, (): [string, string][] => [['content-type', 'application/json']]),
     [['content-type', 'application/json; charset=utf-8']],
     [['content-type', 'APPLICATION/JSON']],
     [],
@@ -222,7 +356,10 @@ export function requestFor(route: Route, creds: Credentials): fc.Arbitrary<FuzzR
     [['content-type', 'text/csv']],
     [['content-type', 'application/x-www-form-urlencoded']],
     [['content-type', 'multipart/form-data; boundary=x']],
-    [['content-type', 'application/json'], ['content-type', 'text/plain']],
+    [
+      ['content-type', 'application/json'],
+      ['content-type', 'text/plain'],
+    ],
   );
   const method = fc.oneof(
     { weight: 6, arbitrary: fc.constant(route.method) },
@@ -230,8 +367,19 @@ export function requestFor(route: Route, creds: Credentials): fc.Arbitrary<FuzzR
   );
   const search = fc.oneof(
     { weight: 4, arbitrary: fc.constant('') },
-    { weight: 1, arbitrary: fc.dictionary(weirdText, weirdText, { maxKeys: 3 }).map((d) => `?${new URLSearchParams(d)}`) },
-    { weight: 1, arbitrary: fc.constantFrom('?siteKey=' + creds.siteKey, '?siteKey=pk_nope', '?from=2026-13-45&to=x&groupBy=day,nope', '?%zz') },
+    {
+      weight: 1,
+      arbitrary: fc.dictionary(weirdText, weirdText, { maxKeys: 3 }).map((d) => `?${new URLSearchParams(d)}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        `?siteKey=${creds.siteKey}`,
+        '?siteKey=pk_nope',
+        '?from=2026-13-45&to=x&groupBy=day,nope',
+        '?%zz',
+      ),
+    },
   );
   return fc
     .record({
@@ -284,4 +432,134 @@ export function expectWellFormed(req: FuzzRequest, res: { status: number; text: 
     expect(typeof body.error?.message, where).toBe('string');
   }
   if (res.status === 429) expect(res.headers.get('retry-after'), where).toMatch(/^\d+$/);
+}
+
+/** The data fields of an in-memory port (Maps, Sets and arrays included), not its methods. */
+export function stateOf(value: unknown): unknown {
+  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, stateOf(v)]);
+  if (value instanceof Set) return [...value].map(stateOf);
+  if (Array.isArray(value)) return value.map(stateOf);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => typeof v !== 'function')
+        .map(([k, v]) => [k, stateOf(v)]),
+    );
+  }
+  return value;
+}
+
+export interface FuzzSubject {
+  app: { request(input: string, init?: RequestInit): Response | Promise<Response> };
+  creds: Credentials;
+  /** Everything stored, as a string two snapshots can be compared by. */
+  snapshot(): Promise<string>;
+}
+
+/**
+ * Sends `runs` generated requests for `route` to a fresh subject: every answer well formed (no 5xx), and every
+ * refused one (4xx) leaving the stored state as it was. Starts over on a fresh subject when the state grows
+ * large (a publish copies every campaign), to keep each snapshot cheap.
+ */
+export async function fuzzRoute(
+  route: Route,
+  runs: number,
+  setup: () => Promise<FuzzSubject>,
+  maxState = 50_000,
+) {
+  let s = await setup();
+  let last = await s.snapshot();
+  let refused = 0;
+  await fc.assert(
+    fc.asyncProperty(requestFor(route, s.creds), async (req) => {
+      if (last.length > maxState) {
+        s = await setup();
+        last = await s.snapshot();
+      }
+      const res = await sendFuzz(s.app, req);
+      expectWellFormed(req, res);
+      const now = await s.snapshot();
+      if (res.status >= 400) {
+        refused += 1;
+        expect(
+          now === last,
+          `${req.method} ${req.path} was refused (${res.status}) but changed stored state`,
+        ).toBe(true);
+      }
+      last = now;
+    }),
+    { numRuns: runs },
+  );
+  // The generator reaches refusals on every route (else it proves nothing about them).
+  expect(refused).toBeGreaterThan(runs / 20);
+}
+
+// The in-memory subject, and one test per route (test/unit/fuzz-*.test.ts).
+
+const ORIGIN = 'https://partner.example';
+const WIDGET = widgetAsset('/* widget */');
+
+/** An app over in-memory ports with the national hotline published and one partner. */
+export async function memorySubject(): Promise<FuzzSubject> {
+  const { deps, served } = memoryDeps({
+    widget: { asset: WIDGET, demoSiteKey: 'pk_demo_demo_demo' },
+    // Thousands of requests on one key: limits are tested elsewhere, here they would only hide routes.
+    rateLimits: { secretKey: { perSecond: 1e9, burst: 1e9 }, siteKey: { perSecond: 1e9, burst: 1e9 } },
+  });
+  const app = createApp(deps);
+  const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+  await deps.campaigns.create(defaultCampaign(), 'test');
+  await send(app, 'POST', '/admin/v1/publish', { headers: admin });
+  const made = await send(app, 'POST', '/admin/v1/partners', {
+    headers: admin,
+    body: { name: 'Search partner', allowedOrigins: [ORIGIN] },
+  });
+  expect(made.status).toBe(201);
+  const partner = made.body.partner;
+  const stored = await deps.partners.get(partner.id);
+  const ignored = new Set(['live', 'logger', 'metrics', 'clock', 'ids', 'widget', 'adminAuth']);
+  return {
+    app,
+    creds: {
+      adminToken: TEST_ADMIN_TOKEN,
+      secretKey: made.body.secretKey as string,
+      siteKey: partner.siteKey as string,
+      origin: ORIGIN,
+      ids: {
+        id: ['cmp_us_national_hotline', partner.id as string],
+        keyId: stored?.keys.map((k) => k.id) ?? [],
+        n: ['1', '2'],
+        version: ['1'],
+      },
+    },
+    snapshot: async () =>
+      JSON.stringify([
+        Object.entries(deps)
+          .filter(([name]) => !ignored.has(name))
+          .map(([name, port]) => [name, stateOf(port)]),
+        served,
+      ]),
+  };
+}
+
+/** Routes whose every answer is one static document: fewer runs say as much. */
+const RUNS: Record<string, number> = { 'GET /openapi.json': 100 };
+const STATIC_RUNS = 300;
+const RUNS_PER_ROUTE = 1_000;
+
+export function fuzzEvery(which: (route: Route) => boolean) {
+  const routes = [
+    ...routesOf(createApp(memoryDeps({ widget: { asset: WIDGET } }).deps)),
+    { method: 'POST', path: '/nowhere/:id' },
+  ].filter(which);
+  it('finds routes to fuzz', () => {
+    expect(routes.length).toBeGreaterThan(3);
+  });
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: never a 5xx, and a refused request changes nothing',
+    async (name, route) => {
+      const isStatic = route.method === 'GET' && !route.path.startsWith('/admin/');
+      await fuzzRoute(route, RUNS[name] ?? (isStatic ? STATIC_RUNS : RUNS_PER_ROUTE), memorySubject);
+    },
+  );
 }

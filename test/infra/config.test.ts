@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { readStageConfig } from '../../infra/config.js';
 import { PROD_CONTEXT } from './synth.js';
 
-const context = (values: Record<string, unknown>) => ({ node: { tryGetContext: (key: string) => values[key] } });
+const context = (values: Record<string, unknown>) => ({
+  node: { tryGetContext: (key: string) => values[key] },
+});
 
 describe('readStageConfig', () => {
   it('defaults to an ephemeral, environment-agnostic dev stage in us-east-1', () => {
@@ -25,7 +27,10 @@ describe('readStageConfig', () => {
   });
 
   it('reads a retained stage from context, normalizing email lists', () => {
-    const config = readStageConfig(context({ ...PROD_CONTEXT, adminEmails: ' Ana@Example.org , ben@example.org,' }), {});
+    const config = readStageConfig(
+      context({ ...PROD_CONTEXT, adminEmails: ' Ana@Example.org , ben@example.org,' }),
+      {},
+    );
 
     expect(config.ephemeral).toBe(false);
     expect(config.adminEmails).toEqual(['ana@example.org', 'ben@example.org']);
@@ -38,7 +43,11 @@ describe('readStageConfig', () => {
   });
 
   it('takes the environment when context is silent, and context over the environment', () => {
-    const env = { SIGNPOST_STAGE: 'pr-42', SIGNPOST_ADMIN_EMAIL_DOMAIN: 'example.org', CDK_DEFAULT_ACCOUNT: '123456789012' };
+    const env = {
+      SIGNPOST_STAGE: 'pr-42',
+      SIGNPOST_ADMIN_EMAIL_DOMAIN: 'example.org',
+      CDK_DEFAULT_ACCOUNT: '123456789012',
+    };
 
     expect(readStageConfig(context({}), env)).toMatchObject({
       stage: 'pr-42',
@@ -50,16 +59,24 @@ describe('readStageConfig', () => {
   });
 
   it('lets an explicit ephemeral flag override the stage name', () => {
-    expect(readStageConfig(context({ ...PROD_CONTEXT, stage: 'dev', ephemeral: 'false' }), {}).ephemeral).toBe(false);
+    expect(
+      readStageConfig(context({ ...PROD_CONTEXT, stage: 'dev', ephemeral: 'false' }), {}).ephemeral,
+    ).toBe(false);
     expect(readStageConfig(context({ stage: 'demo', ephemeral: 'true' }), {}).ephemeral).toBe(true);
   });
 
   it.each([
     [{ stage: 'Prod' }, "stage must be 2-21 lower-case letters, digits or dashes, got 'Prod'"],
-    [{ adminEmails: 'ana@example.org,not-an-email' }, "adminEmails must be email addresses, got 'not-an-email'"],
+    [
+      { adminEmails: 'ana@example.org,not-an-email' },
+      "adminEmails must be email addresses, got 'not-an-email'",
+    ],
     [{ adminEmails: 'a@x.org,a@x.org' }, 'adminEmails must not repeat an address'],
     [{ adminEmails: 'ana@other.org', adminEmailDomain: 'example.org' }, "got 'ana@other.org'"],
-    [{ stage: 'prod', domainName: 'h.example.org', certificateArn: PROD_CONTEXT.certificateArn }, 'alarmEmail is required'],
+    [
+      { stage: 'prod', domainName: 'h.example.org', certificateArn: PROD_CONTEXT.certificateArn },
+      'alarmEmail is required',
+    ],
     [{ stage: 'prod', alarmEmail: 'ops@example.org' }, 'domainName and certificateArn are required'],
     [{ domainName: 'h.example.org' }, 'domainName and certificateArn go together'],
     [

@@ -45,7 +45,10 @@ export function cdkJsonContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
 }
 
-export function synthSignpost(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
+export function synthSignpost(
+  context: Record<string, unknown> = {},
+  options: SynthOptions = {},
+): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'signpost-cdk-'));
   const app = new App({
     outdir,

@@ -61,8 +61,8 @@ export function sendEvents(base: string, siteKey: string, events: WidgetEvent[])
         method: 'POST',
         body,
         keepalive: true,
-        // The answer is not needed, and no-cors keeps a refused one off the host page's console.
-        mode: 'no-cors',
+        // CORS mode (a simple request: no preflight) so that the Origin header, which the service checks the
+        // site key against, is sent as it is: a no-cors request without a referrer would send `Origin: null`.
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
       }).catch(() => {});

@@ -4,7 +4,7 @@
  * page says so and offers their version. Messages are previewed live by the widget's own rendering code.
  */
 import { ApiError, isRecord } from '../api';
-import { type Child, h, uid } from '../dom';
+import { append, type Child, h, uid } from '../dom';
 import { type KeywordRow, KeywordTable } from '../keyword-table';
 import type { Ctx } from '../main';
 import type { CampaignDoc } from '../model';
@@ -148,14 +148,14 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
     doc?.name ?? S.editor.newTitle,
     id ? button(S.editor.delete, () => void remove(), 'danger') : null,
   );
-  ctx.view.append(
+  append(ctx.view, [
     h('p', { class: 'crumbs' }, h('a', { href: '#/campaigns' }, S.editor.back)),
     header,
     doc ? h('p', { class: 'muted' }, S.editor.lastChange(doc.revision), ' ', when(doc.updatedAt), ' ', S.campaigns.by(doc.updatedBy)) : null,
     flashArea,
     errors.summary,
     form,
-  );
+  ]);
   if (flash) {
     flashArea.replaceChildren(notice('success', h('p', null, flash)));
     ctx.announce(flash);

@@ -1,5 +1,5 @@
 /** The campaign list: status, priority, targeting, keyword counts, last change, and draft vs published. */
-import { h } from '../dom';
+import { h, replace } from '../dom';
 import type { Ctx } from '../main';
 import { type Campaign, comparable, listCampaigns, loadPublished, type Published } from '../model';
 import { S } from '../strings';
@@ -26,14 +26,15 @@ export async function campaignList(ctx: Ctx): Promise<void> {
   };
   const removed = (published.campaigns ?? []).filter((c) => !campaigns.some((d) => d.id === c.id));
 
-  body.replaceChildren(
+  replace(
+    body,
     published.version !== null ? h('p', { class: 'muted' }, S.campaigns.liveVersion(published.version)) : null,
     table(
       S.campaigns.caption(campaigns.length),
       [S.campaigns.colName, S.campaigns.colStatus, S.campaigns.colPriority, S.campaigns.colTargeting, S.campaigns.colKeywords, S.campaigns.colChanged, S.campaigns.colPublished],
       campaigns.map((c) => [
         h('a', { href: `#/campaigns/${c.id}` }, c.name),
-        badge(S.status[c.status] ?? c.status, c.status === 'active' ? 'ok' : 'neutral'),
+        badge(S.status[c.status], c.status === 'active' ? 'ok' : 'neutral'),
         String(c.priority),
         h(
           'span',

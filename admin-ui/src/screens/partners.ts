@@ -4,7 +4,7 @@
  * the partner's site key and the script's Subresource Integrity hash.
  */
 import { ApiError } from '../api';
-import { h, uid } from '../dom';
+import { h, replace, uid } from '../dom';
 import type { Ctx } from '../main';
 import type { PartnerDoc } from '../model';
 import { S } from '../strings';
@@ -265,7 +265,8 @@ async function renderEmbed(ctx: Ctx, box: HTMLElement, partner: PartnerDoc): Pro
         integrity="${sri}" crossorigin="anonymous"
         data-site-key="${partner.siteKey}" data-query="${S.partners.queryPlaceholder}" async></script>`;
   const code = h('code', { class: 'snippet' }, snippet);
-  box.replaceChildren(
+  replace(
+    box,
     h('p', null, S.partners.embedIntro),
     h('div', { class: 'code-wrap', role: 'region', 'aria-label': S.partners.embedTitle, tabindex: '0' }, h('pre', null, code)),
     copyButton(S.partners.copySnippet, () => snippet, code),

@@ -3,10 +3,10 @@
  * then the version list with who and when, and restore with one confirmation.
  */
 import { ApiError } from '../api';
-import { h, uid } from '../dom';
+import { h, replace, uid } from '../dom';
 import { diffCampaigns } from '../diff';
 import type { Ctx } from '../main';
-import { listCampaigns, listVersions, loadPublished, type Version } from '../model';
+import { listCampaigns, listVersions, loadPublished, type Version, type VersionPage } from '../model';
 import { S } from '../strings';
 import { badge, busy, button, confirmDialog, errorNotice, loading, notice, pageHeader, table, when } from '../ui';
 
@@ -38,7 +38,8 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
     }
     const diff = diffCampaigns(drafts, published.campaigns);
     if (!diff.length) {
-      changes.replaceChildren(
+      replace(
+        changes,
         h('p', null, published.version === null ? S.publish.nothingYet : S.publish.upToDate(published.version)),
         published.version === null ? publishButton : null,
       );
@@ -76,30 +77,38 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
     });
   };
 
-  const loadVersions = async () => {
-    let list: Version[];
+  let shown: Version[] = [];
+  let live: number | null = null;
+  const loadVersions = async (before?: number) => {
+    let page: VersionPage;
     try {
-      list = await listVersions(ctx.api);
+      page = await listVersions(ctx.api, before);
     } catch (error) {
-      versions.replaceChildren(error instanceof ApiError && error.status === 404 ? notice('info', h('p', null, S.publish.noVersions)) : errorNotice(error));
+      versions.replaceChildren(errorNotice(error));
       return;
     }
-    list.sort((a, b) => b.version - a.version);
-    const live = list[0]?.version;
-    versions.replaceChildren(
-      table(
-        S.publish.versionsCaption(list.length),
-        [S.publish.colVersion, S.publish.colWhen, S.publish.colWho, S.publish.colContents, S.publish.colChanges, S.common.actions],
-        list.map((v) => [
-          h('span', null, String(v.version), v.version === live ? h('span', null, ' ', badge(S.publish.live, 'ok')) : null),
-          when(v.publishedAt),
-          v.publishedBy,
-          S.publish.contents(v.campaigns, v.keywords),
-          [v.restoredFrom !== null ? h('p', null, S.publish.restoredFrom(v.restoredFrom)) : null, v.changes ?? ''],
-          v.version === live ? '' : button(S.publish.restore(v.version), () => void restore(v)),
-        ]),
-        { rowHeader: true },
-      ),
+    live = page.live;
+    shown = before ? [...shown, ...page.versions] : page.versions;
+    const older = page.next;
+    const more = older ? button(S.publish.older, () => void busy(more, () => loadVersions(older))) : null;
+    replace(
+      versions,
+      shown.length
+        ? table(
+            S.publish.versionsCaption(shown.length),
+            [S.publish.colVersion, S.publish.colWhen, S.publish.colWho, S.publish.colContents, S.publish.colChanges, S.common.actions],
+            shown.map((v) => [
+              h('span', null, String(v.version), v.version === live ? h('span', null, ' ', badge(S.publish.live, 'ok')) : null),
+              when(v.publishedAt),
+              v.publishedBy,
+              S.publish.contents(v.campaigns, v.keywords),
+              [v.restoredFrom !== null ? h('p', null, S.publish.restoredFrom(v.restoredFrom)) : null, v.changes ?? ''],
+              v.version === live ? '' : button(S.publish.restore(v.version), () => void restore(v)),
+            ]),
+            { rowHeader: true },
+          )
+        : h('p', null, S.publish.nothingYet),
+      more,
     );
   };
 

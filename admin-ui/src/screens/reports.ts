@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import { isRecord } from '../api';
-import { download, h, uid } from '../dom';
+import { download, h, replace, uid } from '../dom';
 import type { Ctx } from '../main';
 import { type CampaignDoc, listCampaigns, type PartnerDoc } from '../model';
 import { S } from '../strings';
@@ -115,7 +115,7 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
   const partnerName = new Map(partners.map((p) => [p.id, p.name]));
   const setOptions = (sel: HTMLSelectElement, first: string, values: [string, string][]) => {
     const keep = sel.value;
-    sel.replaceChildren(h('option', { value: '' }, first), values.map(([v, label]) => h('option', { value: v }, label)));
+    replace(sel, h('option', { value: '' }, first), values.map(([v, label]) => h('option', { value: v }, label)));
     sel.value = values.some(([v]) => v === keep) ? keep : '';
   };
 
@@ -194,7 +194,8 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
       { rowHeader: true },
     );
     const detailsId = uid('d');
-    out.replaceChildren(
+    replace(
+      out,
       filtered.length ? null : notice('info', h('p', null, S.reports.empty)),
       h(
         'dl',

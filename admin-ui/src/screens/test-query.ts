@@ -3,7 +3,7 @@
  * request body only; it never enters the page's address, its history or storage.
  */
 import { isRecord } from '../api';
-import { h, uid } from '../dom';
+import { h, replace, uid } from '../dom';
 import type { Ctx } from '../main';
 import { messagePreview } from '../preview';
 import { S } from '../strings';
@@ -25,7 +25,7 @@ interface Explanation {
   tokens?: string[];
   match: Hit | null;
   hits: Hit[];
-  rulesetVersion?: number;
+  ruleset?: { kind: string; version: number | null };
 }
 
 export function testQuery(ctx: Ctx): void {
@@ -70,7 +70,8 @@ export function testQuery(ctx: Ctx): void {
         return;
       }
       const same = draft.ok && published.ok && outcome(draft.data) === outcome(published.data);
-      results.replaceChildren(
+      replace(
+        results,
         draft.ok && published.ok
           ? notice(same ? 'info' : 'warning', h('p', null, same ? S.test.same : S.test.differs))
           : null,
@@ -98,7 +99,7 @@ function summary(e: Explanation): string {
 
 function panel(title: string, e: Explanation | null, error: unknown): HTMLElement {
   const headingId = uid('h');
-  const section = h('section', { class: 'panel', 'aria-labelledby': headingId }, h('h2', { id: headingId }, title, e?.rulesetVersion ? ` · ${S.test.version(e.rulesetVersion)}` : ''));
+  const section = h('section', { class: 'panel', 'aria-labelledby': headingId }, h('h2', { id: headingId }, title, e?.ruleset?.version ? ` · ${S.test.version(e.ruleset.version)}` : ''));
   if (!e) {
     section.append(errorNotice(error));
     return section;

@@ -90,7 +90,7 @@ const defaults = {
   maxDelayMs: 1_000,
   maxAttempts: 10,
   attemptTimeoutMs: 500,
-  concurrency: 16,
+  concurrency: 32,
 };
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { campaignNote } from '../../core/audit.js';
 import { campaignFromInput } from '../../core/campaigns.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { StoredCampaign } from '../../core/model.js';
 import { CampaignInputSchema } from '../../core/schemas.js';
 import type { AdminDeps } from '../deps.js';
 import { type AppEnv, errorResponse, jsonBody, router } from '../openapi.js';
+import { auditBase } from './audit.js';
 import { etag, expectedRevision } from './auth.js';
 
 const IdParam = z.object({
@@ -62,7 +64,8 @@ export function campaignRoutes(deps: AdminDeps) {
       if (input.id !== undefined)
         throw new ValidationError('Leave "id" out when creating a campaign; one is made for it.');
       const campaign = campaignFromInput(input, deps.ids.next('cmp'), deps.ids);
-      const stored = await deps.campaigns.create(campaign, c.get('admin').id);
+      const note = campaignNote(auditBase(c, deps), 'campaign.create', null, campaign);
+      const stored = await deps.campaigns.create(campaign, c.get('admin').id, note);
       c.header('Location', `/admin/v1/campaigns/${campaign.id}`);
       return send(c, stored, 201);
     },
@@ -101,7 +104,9 @@ export function campaignRoutes(deps: AdminDeps) {
       }
       const current = await load(deps, id);
       const campaign = campaignFromInput(input, id, deps.ids, current.campaign);
-      return send(c, await deps.campaigns.update(campaign, revision, c.get('admin').id), 200);
+      // Saved only when `revision` is still current, so `current` is exactly what the note's diff starts from.
+      const note = campaignNote(auditBase(c, deps), 'campaign.update', current.campaign, campaign);
+      return send(c, await deps.campaigns.update(campaign, revision, c.get('admin').id, note), 200);
     },
   );
 
@@ -122,7 +127,8 @@ export function campaignRoutes(deps: AdminDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const revision = expectedRevision(c.req.header('if-match'), 'campaign');
-      await deps.campaigns.delete(id, revision);
+      const current = await load(deps, id);
+      await deps.campaigns.delete(id, revision, campaignNote(auditBase(c, deps), 'campaign.delete', current.campaign, null));
       return c.body(null, 204);
     },
   );

@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { partnerNote } from '../../core/audit.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { Partner } from '../../core/model.js';
 import { newPartnerKey, newSecretKey, newSiteKey, publicPartner } from '../../core/partner-keys.js';
 import { PartnerCreateSchema, PartnerPatchSchema } from '../../core/schemas.js';
 import type { AdminDeps } from '../deps.js';
 import { errorResponse, jsonBody, router } from '../openapi.js';
+import { auditBase } from './audit.js';
 import { etag, expectedRevision } from './auth.js';
 
 const IdParam = z.object({
@@ -81,7 +83,7 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
       const input = c.req.valid('json');
       const now = deps.clock.now();
       const secretKey = newSecretKey();
-      const partner = await deps.partners.create({
+      const created: Partner = {
         id: deps.ids.next('ptn'),
         name: input.name,
         allowedOrigins: [...new Set(input.allowedOrigins)],
@@ -90,7 +92,11 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
         keys: [newPartnerKey(deps.ids.next('key'), secretKey, now)],
         createdAt: now.toISOString(),
         revision: 1,
-      });
+      };
+      const partner = await deps.partners.create(
+        created,
+        partnerNote(auditBase(c, deps), 'partner.create', null, created),
+      );
       onChange();
       c.header('ETag', etag(partner.revision));
       c.header('Cache-Control', 'no-store');
@@ -137,7 +143,11 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
         ...(patch.allowedOrigins !== undefined && { allowedOrigins: [...new Set(patch.allowedOrigins)] }),
         ...(patch.status !== undefined && { status: patch.status }),
       };
-      const saved = await deps.partners.update(next, revision);
+      const saved = await deps.partners.update(
+        next,
+        revision,
+        partnerNote(auditBase(c, deps), 'partner.update', partner, next),
+      );
       onChange();
       c.header('ETag', etag(saved.revision));
       return c.json(publicPartner(saved), 200);
@@ -168,7 +178,12 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
       const revision = revisionToMatch(c.req.header('if-match'), partner);
       const secretKey = newSecretKey();
       const key = newPartnerKey(deps.ids.next('key'), secretKey, deps.clock.now());
-      const saved = await deps.partners.update({ ...partner, keys: [...partner.keys, key] }, revision);
+      const issued: Partner = { ...partner, keys: [...partner.keys, key] };
+      const saved = await deps.partners.update(
+        issued,
+        revision,
+        partnerNote(auditBase(c, deps), 'partner.key.issue', partner, issued),
+      );
       onChange();
       c.header('ETag', etag(saved.revision));
       c.header('Cache-Control', 'no-store');
@@ -197,7 +212,11 @@ export function partnerRoutes(deps: AdminDeps, onChange: () => void = () => {}) 
       if (!key) throw new NotFoundError(`Partner ${id} has no key ${keyId}.`);
       const now = deps.clock.now().toISOString();
       const keys = partner.keys.map((k) => (k.id === keyId ? { ...k, revokedAt: k.revokedAt ?? now } : k));
-      const saved = await deps.partners.update({ ...partner, keys }, revision);
+      const saved = await deps.partners.update(
+        { ...partner, keys },
+        revision,
+        partnerNote(auditBase(c, deps), 'partner.key.revoke', partner, { ...partner, keys }),
+      );
       onChange();
       c.header('ETag', etag(saved.revision));
       return c.json(publicPartner(saved), 200);

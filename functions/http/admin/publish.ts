@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { publishAudited } from '../../core/audit.js';
 import type { AdminDeps } from '../deps.js';
 import { errorResponse, router } from '../openapi.js';
 
@@ -30,7 +31,7 @@ export function publishRoutes(deps: AdminDeps) {
     async (c) => {
       const drafts = await deps.campaigns.list();
       const campaigns = drafts.map((stored) => stored.campaign).sort((a, b) => (a.id < b.id ? -1 : 1));
-      const ruleset = await deps.rulesets.publish({
+      const { ruleset } = await publishAudited(deps, {
         publishedAt: deps.clock.now().toISOString(),
         publishedBy: c.get('admin').id,
         campaigns,
