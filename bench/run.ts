@@ -5,6 +5,8 @@
  *   npm run bench -- --only matcher,http   a subset
  *   npm run bench -- --quick           shorter runs (rough figures, for a smoke check)
  */
+export {};
+
 const BENCHES = ['matcher', 'http', 'counting', 'bundles', 'widget-size', 'soak'] as const;
 
 interface BenchModule {

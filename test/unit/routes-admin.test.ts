@@ -174,7 +174,7 @@ describe('partners', () => {
     const listed = await call('GET', '/admin/v1/partners');
     expect(listed.text).not.toContain(res.body.secretKey);
     expect(
-      JSON.stringify([...(deps.partners as { items: Map<string, unknown> }).items.values()]),
+      JSON.stringify([...(deps.partners as unknown as { items: Map<string, unknown> }).items.values()]),
     ).not.toContain(res.body.secretKey);
   });
 

@@ -96,16 +96,19 @@ describe('POST /v1/match', () => {
     ['a bad locale', { body: { query: 'x', locale: 'not a locale!' } }, /BCP 47/],
     ['a bad region', { body: { query: 'x', region: 'USA-CALIF' } }, /ISO 3166|region/],
     ['a body that is not an object', { body: ['human trafficking'] }, /object|expected/i],
-  ])('answers 400 for %s', async (_name, input, message) => {
-    const res = await send(s.app, 'POST', '/v1/match', {
-      ...input,
-      headers: { 'x-api-key': s.secretKey, ...input.headers },
-    });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_request');
-    expect(res.body.error.message).toMatch(message);
-    expect(res.text).not.toMatch(/at .*\.ts:\d+/);
-  });
+  ] as [string, { body?: unknown; raw?: string; headers?: Record<string, string> }, RegExp][])(
+    'answers 400 for %s',
+    async (_name, input, message) => {
+      const res = await send(s.app, 'POST', '/v1/match', {
+        ...input,
+        headers: { 'x-api-key': s.secretKey, ...input.headers },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.message).toMatch(message);
+      expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+    },
+  );
 
   it('answers 401 without a key and with a wrong one', async () => {
     const none = await match({ query: 'human trafficking' }, {});
