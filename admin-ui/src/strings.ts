@@ -415,6 +415,7 @@ export const S = {
     before: 'Before',
     after: 'After',
     showLabel: (what: string) => `Show before and after: ${what}`,
+    hideLabel: (what: string) => `Hide before and after: ${what}`,
     nothing: '(nothing)',
     fieldsCaption: 'Fields that changed',
     colField: 'Field',

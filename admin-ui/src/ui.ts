@@ -70,7 +70,7 @@ export function pageHeader(title: string, ...actions: Child[]): HTMLElement {
 }
 
 export function loading(): HTMLParagraphElement {
-  return h('p', { class: 'muted', role: 'status' }, S.common.loading);
+  return h('p', { class: 'muted loading', role: 'status' }, S.common.loading);
 }
 
 export type PathKey = string;

@@ -270,9 +270,9 @@ export async function auditMissingPublishes(deps: PublishAuditDeps, from?: numbe
 
 /**
  * Publishes a new version (the drafts, or an old version again with `restoredFrom`) and records its entry. The
- * versions before it are checked first, so a gap left by an earlier crash is closed by the next publish. The
- * entry written after the publish may fail without failing the publish: the version's header already says who
- * published what and when, and the next reader of the log records it from there.
+ * versions before it are checked first, so a gap left by an earlier crash is closed by the next publish. Audit
+ * writes may fail without failing the publish: each version's header already says who published what and when,
+ * so its entry can always be recorded later, by the next publish or the next reader of the log.
  */
 export async function publishAudited(
   deps: PublishAuditDeps & {
@@ -282,16 +282,18 @@ export async function publishAudited(
   input: NewRuleset,
 ): Promise<{ ruleset: Ruleset; previous: Ruleset | null; entry: AuditEntry | null }> {
   const live = await deps.rulesets.liveVersion();
-  await auditMissingPublishes(deps, live);
+  const warn = (message: string, version: number | null, error: unknown) =>
+    deps.logger?.warn(message, { rulesetVersion: version, error: error instanceof Error ? error.name : 'unknown' });
+  // Never blocks a publish (a restore may be undoing a bad version): what it misses, a later reader records.
+  await auditMissingPublishes(deps, live).catch((error) =>
+    warn('earlier publishes could not be recorded in the audit log now', live, error),
+  );
   const previous = live === null ? null : await deps.rulesets.get(live);
   const ruleset = await deps.rulesets.publish(input);
   try {
     return { ruleset, previous, entry: await auditPublish(deps, ruleset, previous) };
   } catch (error) {
-    deps.logger?.warn('publish saved; its audit entry will be recorded from the version header', {
-      rulesetVersion: ruleset.version,
-      error: error instanceof Error ? error.name : 'unknown',
-    });
+    warn('publish saved; its audit entry will be recorded from the version header', ruleset.version, error);
     return { ruleset, previous, entry: null };
   }
 }

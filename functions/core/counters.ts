@@ -69,7 +69,10 @@ export interface CountersOptions {
   metrics: Metrics;
   /** How often the buffer is written out; 0 leaves flushing to the caller. Default 1,000 ms. */
   flushIntervalMs?: number;
-  /** How long one flush may take, retries included, before the rest goes to the fallback sink. Default 1,500 ms. */
+  /**
+   * How long one flush may take, retries included, before the rest goes to the fallback sink. Default 3,000 ms:
+   * flushes run beside requests, never in their way, so this bounds staleness and shutdown, not latency.
+   */
   budgetMs?: number;
   /** Distinct counters held before a flush starts early. Default 20,000. */
   maxKeys?: number;
@@ -99,11 +102,14 @@ export class Counters {
     private readonly options: CountersOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.budgetMs = options.budgetMs ?? 1_500;
+    this.budgetMs = options.budgetMs ?? 3_000;
     this.maxKeys = options.maxKeys ?? 20_000;
     this.intervalMs = options.flushIntervalMs ?? 1_000;
     if (this.intervalMs > 0) {
-      this.timer = setInterval(() => void this.flush(), this.intervalMs);
+      // A tick during a slow flush does nothing: the next tick takes what piled up, so no flushes queue up.
+      this.timer = setInterval(() => {
+        if (!this.flushing) void this.flush();
+      }, this.intervalMs);
       // A pending flush never keeps the process alive on its own; shutdown calls close().
       this.timer.unref?.();
     }
@@ -119,12 +125,12 @@ export class Counters {
         return;
       }
       if (this.buffer.size >= this.maxKeys) {
-        if (this.flushing && this.buffer.size >= this.maxKeys * 2) {
+        if (!this.flushing) void this.flush();
+        else if (this.buffer.size >= this.maxKeys * 2) {
           // The store is far behind: keep memory bounded and let the fallback sink have it.
           this.fallback([{ delta: { key, counts: { [field]: n } }, state: 'not_applied' }], 'overflow');
           return;
         }
-        void this.flush();
       }
       if (this.buffer.size === 0) this.oldest = this.now();
       this.buffer.set(id, { key: { ...key }, counts: { [field]: n } });

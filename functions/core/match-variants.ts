@@ -71,9 +71,23 @@ export function spellings(token: string, flags: number = tokenFlags(token)): str
   return isDisguised(flags) ? undisguise(token) : [token];
 }
 
-const ASCII_WORD = /^[a-z]+$/;
-/** Endings after which both languages add `-es`: English sibilants, Spanish consonants (mujer-es, ciudad-es, canción-es, ley-es). */
-const ES_STEM = /(?:[sxzdjlnry]|ch|sh)$/;
+function isPlainWord(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  return true;
+}
+
+const isVowel = (c: number): boolean => c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75;
+
+/** Whether both languages add `-es` after this ending: English sibilants, Spanish consonants (mujer-es, ciudad-es, canción-es, ley-es). */
+function takesEs(w: string, n: number = w.length): boolean {
+  const last = w.charCodeAt(n - 1);
+  // s x z d j l n r y
+  if ('sxzdjlnry'.includes(String.fromCharCode(last))) return true;
+  return last === 0x68 /* h */ && n >= 2 && (w.charCodeAt(n - 2) === 0x63 || w.charCodeAt(n - 2) === 0x73); // ch, sh
+}
 
 /**
  * The spellings a keyword token is indexed under: itself, its simple plurals and, when it looks plural, its singulars.
@@ -83,18 +97,18 @@ const ES_STEM = /(?:[sxzdjlnry]|ch|sh)$/;
 export function keywordForms(word: string): string[] {
   const forms = [word];
   const n = word.length;
-  if (n < 3 || !ASCII_WORD.test(word)) return forms;
+  if (n < 3 || !isPlainWord(word)) return forms;
   const last = word.charCodeAt(n - 1);
   // Plurals.
-  if (!/[sxz]$/.test(word)) forms.push(`${word}s`);
-  if (ES_STEM.test(word)) forms.push(`${word}es`);
-  if (/[^aeiou]y$/.test(word)) forms.push(`${word.slice(0, -1)}ies`);
-  if (last === 0x7a /* z */) forms.push(`${word.slice(0, -1)}ces`);
+  if (last !== 0x73 && last !== 0x78 && last !== 0x7a) forms.push(`${word}s`); // not after s, x, z
+  if (takesEs(word)) forms.push(`${word}es`);
+  if (last === 0x79 && !isVowel(word.charCodeAt(n - 2))) forms.push(`${word.slice(0, -1)}ies`); // baby -> babies
+  if (last === 0x7a) forms.push(`${word.slice(0, -1)}ces`); // luz -> luces
   // Singulars, for a keyword written in the plural.
   if (n >= 5 && word.endsWith('ies')) forms.push(`${word.slice(0, -3)}y`);
   if (n >= 5 && word.endsWith('ces')) forms.push(`${word.slice(0, -3)}z`);
-  if (n >= 5 && word.endsWith('es') && ES_STEM.test(word.slice(0, -2))) forms.push(word.slice(0, -2));
-  if (n >= 4 && last === 0x73 /* s */ && !/(?:ss|us)$/.test(word)) forms.push(word.slice(0, -1));
+  if (n >= 5 && word.endsWith('es') && takesEs(word, n - 2)) forms.push(word.slice(0, -2));
+  if (n >= 4 && last === 0x73 && !word.endsWith('ss') && !word.endsWith('us')) forms.push(word.slice(0, -1));
   return forms;
 }
 

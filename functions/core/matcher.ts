@@ -4,15 +4,17 @@
  *
  * The index works on words, not characters, so the cost of a query depends on its length, never on the
  * number of keywords:
- * - every distinct keyword token gets a small integer id; a hash map takes each spelling that should match it
- *   (itself, plurals, singulars, undisguised readings) to the ids, so one query token is one lookup;
+ * - every distinct keyword token gets a small integer id; a hash table (match-table.ts) takes each spelling
+ *   that should match it (itself, plurals, singulars, undisguised readings) to the ids, so one query token is
+ *   one lookup, made straight from the normalized text with the hash the normalizer computed while scanning;
  * - exact and phrase keywords (and single-token broad ones) sit in a trie of token ids, stored as one
  *   open-addressing table of (node, token) -> child; a query walks it from each position;
  * - broad keywords of several tokens hang off their rarest token; the few found are verified against the set
  *   of ids present in the query;
  * - negative keywords are entries of the same index, flagged, so one pass finds everything that hit;
- * - each positive keyword gets its rank in the selection order (priority, match type, length, campaign id) at
- *   compile time, so selection is "the smallest rank among eligible, non-negated hits".
+ * - selection keeps the best eligible, non-negated hit by (priority, match type, normalized length, campaign id),
+ *   read from small per-entry arrays; eligibility is checked only for campaigns that hit.
+ * No answer is cached: every query is evaluated.
  *
  * `match` and `explain` run the same function (`evaluate`); `explain` passes a trace that records what it saw.
  */
@@ -236,11 +238,11 @@ class Index implements CompiledRuleset {
   private readonly entToks: Int32Array;
   private readonly entKeyword: readonly (Keyword | NegativeKeyword)[];
 
-  // Trie of token ids: (node + 1, token) -> child in an open-addressing table; node 0 is the root.
+  // Trie of token ids. The root's children by token id; below it, (node + 1, token, child) triples in one
+  // open-addressing table, so that a probe touches one cache line.
+  private readonly rootChild: Int32Array;
   private readonly edgeMask: number;
-  private readonly edgeNode: Int32Array;
-  private readonly edgeToken: Int32Array;
-  private readonly edgeChild: Int32Array;
+  private readonly edges: Int32Array;
   private readonly nodeHasChildren: Uint8Array;
   private readonly nodeEntStart: Int32Array;
   private readonly nodeEnt: Int32Array;
@@ -279,16 +281,18 @@ class Index implements CompiledRuleset {
     // Pass 1: tokens of every keyword, token ids, entries.
     let maxEntries = 0;
     for (const c of source) maxEntries += (c.keywords?.length ?? 0) + (c.negativeKeywords?.length ?? 0);
-    const tokenIds = new StringTable(maxEntries);
+    // Sized for the distinct tokens, far fewer than the keywords; a small table stays in cache.
+    const tokenIds = new StringTable(1024);
     const tokenText: string[] = [];
-    const tokenDf = new IntList(maxEntries);
+    const tokenFlags = new IntList(1024);
+    const tokenDf = new IntList(1024);
     const entCampaign = new Int32Array(maxEntries);
     const entKind = new Uint8Array(maxEntries);
     const entNegative = new Uint8Array(maxEntries);
     const entLength = new Int32Array(maxEntries);
     const entTokStart = new Int32Array(maxEntries + 1);
     const entToks = new IntList(maxEntries * 3);
-    const entKeyword: (Keyword | NegativeKeyword)[] = [];
+    const entKeyword = new Array<Keyword | NegativeKeyword>(maxEntries);
     let entryCount = 0;
     let keywordCount = 0;
     const spans = new TokenSpans();
@@ -304,9 +308,10 @@ class Index implements CompiledRuleset {
         let id = tokenIds.getSpan(spans.text, from, to, spans.hash[i] as number);
         if (id < 0) {
           id = tokenText.length;
-          const t = spans.text.slice(from, to);
+          const t = spans.token(i);
           tokenIds.set(t, id);
           tokenText.push(t);
+          tokenFlags.push(spans.flags[i] as number);
           tokenDf.push(0);
         }
         tokenDf.data[id] = (tokenDf.data[id] as number) + 1;
@@ -316,7 +321,7 @@ class Index implements CompiledRuleset {
       entKind[entryCount] = kindOf(keyword.match, PHRASE);
       entNegative[entryCount] = negative ? 1 : 0;
       entLength[entryCount] = length;
-      entKeyword.push(keyword);
+      entKeyword[entryCount] = keyword;
       entTokStart[++entryCount] = entToks.length;
     };
     for (let ci = 0; ci < campaignCount; ci++) {
@@ -337,13 +342,16 @@ class Index implements CompiledRuleset {
     this.entTokStart = entTokStart;
     const toks = entToks.toArray();
     this.entToks = toks;
+    entKeyword.length = entryCount;
     this.entKeyword = entKeyword;
 
     // Pass 2: spellings -> token ids.
     const forms = new StringTable(tokenCount * 3);
     const multi: number[][] = [];
     for (let id = 0; id < tokenCount; id++) {
-      for (const spelling of spellings(tokenText[id] as string)) {
+      const text = tokenText[id] as string;
+      const f = tokenFlags.data[id] as number;
+      for (const spelling of f === TOKEN_HAS_LETTER ? [text] : spellings(text, f)) {
         for (const form of keywordForms(spelling)) {
           const code = forms.get(form);
           if (code < 0) forms.set(form, id);
@@ -371,11 +379,12 @@ class Index implements CompiledRuleset {
     }
 
     // Pass 3: the trie and the broad anchors.
-    const capacity = nextPow2(2 * toks.length + 2);
+    this.rootChild = new Int32Array(tokenCount).fill(-1);
+    let deepEdges = 0;
+    for (let e = 0; e < entryCount; e++) deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
+    const capacity = nextPow2(2 * deepEdges + 2);
     this.edgeMask = capacity - 1;
-    this.edgeNode = new Int32Array(capacity);
-    this.edgeToken = new Int32Array(capacity);
-    this.edgeChild = new Int32Array(capacity);
+    this.edges = new Int32Array(capacity * 3);
     const nodeHasChildren = new Uint8Array(toks.length + 1);
     let nodeCount = 1;
     const entNode = new Int32Array(entryCount).fill(-1);
@@ -612,24 +621,31 @@ class Index implements CompiledRuleset {
   }
 
   private edge(node: number, token: number): number {
+    if (node === 0) return this.rootChild[token] as number;
+    const edges = this.edges;
     const mask = this.edgeMask;
     const key = node + 1;
     let h = edgeHash(node, token) & mask;
     for (;;) {
-      const k = this.edgeNode[h] as number;
+      const k = edges[h * 3] as number;
       if (k === 0) return -1;
-      if (k === key && this.edgeToken[h] === token) return this.edgeChild[h] as number;
+      if (k === key && edges[h * 3 + 1] === token) return edges[h * 3 + 2] as number;
       h = (h + 1) & mask;
     }
   }
 
   private addEdge(node: number, token: number, child: number): void {
+    if (node === 0) {
+      this.rootChild[token] = child;
+      return;
+    }
+    const edges = this.edges;
     const mask = this.edgeMask;
     let h = edgeHash(node, token) & mask;
-    while (this.edgeNode[h] !== 0) h = (h + 1) & mask;
-    this.edgeNode[h] = node + 1;
-    this.edgeToken[h] = token;
-    this.edgeChild[h] = child;
+    while (edges[h * 3] !== 0) h = (h + 1) & mask;
+    edges[h * 3] = node + 1;
+    edges[h * 3 + 1] = token;
+    edges[h * 3 + 2] = child;
   }
 
   private priorityOf(ci: number): number {

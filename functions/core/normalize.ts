@@ -58,7 +58,10 @@ function mapChar(c: number): string | null {
   return m;
 }
 
-/** Maps text to lower-case word characters, `$`, `@` and separators (any other ASCII character is one). */
+/**
+ * Maps text to lower-case word characters, `$`, `@` and separators (any other ASCII character is one).
+ * ASCII text without apostrophes never gets here: scanTokens reads it as it is.
+ */
 function mapText(text: string): string {
   const n = text.length;
   let i = 0;
@@ -94,17 +97,18 @@ export const TOKEN_HAS_DIGIT = 1;
 export const TOKEN_HAS_SIGN = 2; // `$` or `@`
 export const TOKEN_HAS_LETTER = 4; // anything that is not an ASCII digit or a sign
 
-function isWordCode(c: number): boolean {
-  // Lower-case ASCII letters, digits, and any non-ASCII character (mapped text holds only word characters there).
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c >= 0x80;
-}
-
+// Character classes of scanned text: mapped text (lower case, every non-ASCII character a word character) or
+// raw ASCII text, where upper-case letters count as their lower case.
 function isLetterCode(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || c >= 0x80;
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c >= 0x80;
 }
 
 function isDigitCode(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
+}
+
+function isWordCode(c: number): boolean {
+  return isLetterCode(c) || isDigitCode(c);
 }
 
 /** Whether the sign at `i` (a run of `$`, or one `@`) stands for a letter. */
@@ -116,12 +120,14 @@ function signIsLetter(m: string, i: number, end: number): boolean {
 }
 
 /**
- * Token boundaries in mapped text, reused from call to call: token i is `text.slice(start[i], end[i])`, with its
- * TOKEN_* flags and the FNV-1a hash of its code units (as `hashToken` computes it), so that the matcher can look
- * tokens up without first copying them into strings.
+ * Token boundaries in scanned text, reused from call to call: token i is `text.slice(start[i], end[i])`, lower
+ * cased (the text may be raw ASCII with capitals), with its TOKEN_* flags and the FNV-1a hash of its lower-case
+ * code units (as `hashToken` computes it), so that the matcher can look tokens up without making strings.
  */
 export class TokenSpans {
   text = '';
+  /** Whether `text` is raw ASCII that may hold capitals (token strings are then lower-cased on the way out). */
+  raw = false;
   count = 0;
   start = new Int32Array(32);
   end = new Int32Array(32);
@@ -129,12 +135,13 @@ export class TokenSpans {
   hash = new Int32Array(32);
 
   token(i: number): string {
-    return this.text.slice(this.start[i], this.end[i]);
+    const t = this.text.slice(this.start[i], this.end[i]);
+    return this.raw ? t.toLowerCase() : t;
   }
 
   tokens(): string[] {
     const out = new Array<string>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.text.slice(this.start[i], this.end[i]);
+    for (let i = 0; i < this.count; i++) out[i] = this.token(i);
     return out;
   }
 
@@ -168,17 +175,24 @@ export function hashToken(s: string): number {
   return h === 0 ? 1 : h;
 }
 
-/** Splits mapped text into token spans. Signs that do not stand for a letter are separators. */
-function scanTokens(m: string, spans: TokenSpans): void {
+/**
+ * Splits text into token spans; signs that do not stand for a letter are separators. With `raw`, the text is
+ * the caller's own: the scan gives up (returns false) at the first character that needs mapping, that is a
+ * non-ASCII character or an apostrophe; ASCII capitals are read as lower case.
+ */
+function scanTokens(m: string, spans: TokenSpans, raw: boolean): boolean {
   spans.text = m;
+  spans.raw = raw;
   spans.count = 0;
   const n = m.length;
   let start = -1;
   let f = 0;
   let h = FNV_OFFSET;
   for (let i = 0; i < n; i++) {
-    const c = m.charCodeAt(i);
+    let c = m.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
     if ((c >= 0x61 && c <= 0x7a) || c >= 0x80) {
+      if (raw && c >= 0x80) return false;
       if (start < 0) {
         start = i;
         f = 0;
@@ -198,6 +212,7 @@ function scanTokens(m: string, spans: TokenSpans): void {
       h = Math.imul(h ^ c, FNV_PRIME);
       continue;
     }
+    if (c === 0x27 && raw) return false;
     if (c === 0x24 || c === 0x40) {
       let end = i + 1;
       if (c === 0x24) while (end < n && m.charCodeAt(end) === 0x24) end++;
@@ -220,17 +235,18 @@ function scanTokens(m: string, spans: TokenSpans): void {
     }
   }
   if (start >= 0) spans.push(start, n, f, h);
+  return true;
 }
 
 /** Normalizes `text` into `spans` (the matcher's entry point: no token strings unless asked for). */
 export function normalizeInto(text: string, spans: TokenSpans): void {
-  scanTokens(mapText(text), spans);
+  if (!scanTokens(text, spans, true)) scanTokens(mapText(text), spans, false);
 }
 
 /** The tokens of a text, normalized; `flags`, when given, gets each token's TOKEN_* bits. */
 export function normalizeTokens(text: string, flags: number[] | null = null): string[] {
   const spans = new TokenSpans();
-  scanTokens(mapText(text), spans);
+  normalizeInto(text, spans);
   if (flags) for (let i = 0; i < spans.count; i++) flags.push(spans.flags[i] as number);
   return spans.tokens();
 }
@@ -248,6 +264,6 @@ export function tokenize(normalized: string): string[] {
 /** For tests: the result of mapping without the fast paths. */
 export function normalizeSlow(text: string): string {
   const spans = new TokenSpans();
-  scanTokens(mapSlow(text), spans);
+  scanTokens(mapSlow(text), spans, false);
   return spans.tokens().join(' ');
 }

@@ -12,7 +12,9 @@ export const MAX_EVENTS = 50;
 /** Fifty events of about 250 bytes each, with room to spare. */
 export const EVENTS_BODY_LIMIT = 32 * 1024;
 
-const Token = z.string({ message: 'A token is the impressionToken string a match answered.' }).max(MAX_TOKEN_LENGTH);
+const Token = z
+  .string({ message: 'A token is the impressionToken string a match answered.' })
+  .max(MAX_TOKEN_LENGTH);
 const EventSchema = z.discriminatedUnion(
   'type',
   [
@@ -35,7 +37,10 @@ export const EventsRequestSchema = z.strictObject({
 const EventsOut = z
   .object({
     accepted: z.number().int().openapi({ description: 'Events counted now (or kept to be recounted).' }),
-    rejected: z.number().int().openapi({ description: 'Events with an expired, forged, replayed or malformed token.' }),
+    rejected: z
+      .number()
+      .int()
+      .openapi({ description: 'Events with an expired, forged, replayed or malformed token.' }),
   })
   .openapi('EventsResponse');
 
@@ -51,7 +56,9 @@ const eventsRoute = createRoute({
       required: false,
       content: {
         'application/json': { schema: EventsRequestSchema.openapi('EventsRequest') },
-        'text/plain': { schema: z.string().openapi({ description: 'The same JSON document, as sent by sendBeacon.' }) },
+        'text/plain': {
+          schema: z.string().openapi({ description: 'The same JSON document, as sent by sendBeacon.' }),
+        },
       },
     },
   },
@@ -69,7 +76,12 @@ const eventsRoute = createRoute({
 /** `POST /v1/events`: server to server with a secret key, or from the widget with a site key (header or query). */
 export function eventRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
   const app = router();
-  app.use('/v1/events', corsPreflight(auth), limitBody(EVENTS_BODY_LIMIT), requirePartner(auth, { siteKeys: true }));
+  app.use(
+    '/v1/events',
+    corsPreflight(auth),
+    limitBody(EVENTS_BODY_LIMIT),
+    requirePartner(auth, { siteKeys: true }),
+  );
 
   app.openapi(eventsRoute, async (c) => {
     const json = /^application\/([a-z.-]+\+)?json/i.test(c.req.header('content-type') ?? '');
@@ -82,7 +94,9 @@ export function eventRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
       try {
         parsed = JSON.parse(await c.req.text());
       } catch {
-        throw new ValidationError('The request body is not valid JSON; check its quotes, commas and brackets.');
+        throw new ValidationError(
+          'The request body is not valid JSON; check its quotes, commas and brackets.',
+        );
       }
       const result = EventsRequestSchema.safeParse(parsed);
       if (!result.success) throw validationError(result.error, 'request body');

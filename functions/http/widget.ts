@@ -146,8 +146,9 @@ function demoPage(p: {
         data-site-key="pk_..." data-query="<the page's search query>" async></script>`;
   const widgets = p.siteKey
     ? {
-        query: `<script src="/widget/v1.js" data-site-key="${key}" data-query-param="q"${lang} async></script>`,
-        banner: `<script src="/widget/v1.js" data-site-key="${key}"${lang} async></script>`,
+        // Region US: the campaign a fresh local service seeds (the US national hotline) targets it.
+        query: `<script src="/widget/v1.js" data-site-key="${key}" data-query-param="q" data-region="US"${lang} async></script>`,
+        banner: `<script src="/widget/v1.js" data-site-key="${key}" data-region="US"${lang} async></script>`,
       }
     : {
         query: '<p class="missing">No demo site key is configured, so the widget cannot be shown here.</p>',

@@ -1,33 +1,30 @@
 /**
  * Lambda entry point of the public partner API: POST /v1/match, /v1/banner, /v1/events, GET /v1/rules,
  * /widget/*, /healthz. The same Hono routes as the local server, behind `hono/aws-lambda` and middy with
- * Powertools. Everything here runs once per container, at cold start; the handler only dispatches.
+ * Powertools. Everything here runs once per container, during init; the handler only dispatches.
  */
 import { readFileSync } from 'node:fs';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { dynamoRepositories } from '../adapters/dynamodb/index.js';
+import { ssmTokenKeySource } from '../adapters/dynamodb/secrets.js';
+import { dynamoCounting } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
 import { createPartnerApp } from '../http/app.js';
 import { widgetAsset } from '../http/widget.js';
-import { appLogger, appMetrics, lambdaHandler, requireEnv, tracer } from './runtime.js';
+import { appLogger, appMetrics, assetPath, lambdaHandler, requireEnv, tracer } from './runtime.js';
 
 const tables = { config: requireEnv('CONFIG_TABLE_NAME'), stats: requireEnv('STATS_TABLE_NAME') };
-const tokenSecretParameter = requireEnv('TOKEN_SECRET_PARAMETER');
 
 /**
- * The impression-token HMAC key, read once per container during init (top-level await) and cached by
- * Powertools; it never sits in an environment variable. A missing parameter fails the cold start loudly.
+ * The impression-token HMAC key, read once per container during init (top-level await) from the SSM
+ * SecureString named by TOKEN_SECRET_PARAMETER, through Powertools (decrypted, cached); never in an
+ * environment variable. A missing or short secret fails the cold start loudly instead of signing badly.
  */
-const tokenSecret = await getParameter(tokenSecretParameter, { decrypt: true, maxAge: 15 * 60 });
-if (!tokenSecret) throw new Error(`SSM parameter ${tokenSecretParameter} is empty or missing`);
+const keyring = await ssmTokenKeySource(requireEnv('TOKEN_SECRET_PARAMETER'))();
 
-/** The widget script, copied next to this bundle at build time (infra: bundledFiles); a test may point elsewhere. */
-const widgetScript = readFileSync(
-  process.env.WIDGET_SCRIPT_PATH ?? new URL('./widget/v1.js', import.meta.url),
-  'utf8',
-);
+/** The widget script, copied next to this bundle by the infra (bundledFiles) and served from memory. */
+const widgetScript = readFileSync(assetPath('widget/v1.js', import.meta.url), 'utf8');
 
 const doc = tracer.captureAWSv3Client(createDocumentClient());
 const repos = dynamoRepositories(doc, tables);
@@ -39,16 +36,28 @@ const live = new LiveRuleset(repos.rulesets, {
   logger: appLogger,
   metrics: appMetrics,
 });
+const counting = dynamoCounting(doc, tables, {
+  logger: appLogger,
+  metrics: appMetrics,
+  clock: systemClock,
+  keyring,
+  // No timer (a frozen container never fires it): the counters are flushed at the end of each invocation,
+  // within a budget small enough that a slow table costs a person on a phone little; the rest of a flush
+  // goes to the fallback sink and the CounterFallback metric.
+  counters: { flushIntervalMs: 0, budgetMs: 300 },
+  eventBudgetMs: 500,
+});
 
 const app = createPartnerApp({
   partners: repos.partners,
   rulesets: repos.rulesets,
   live,
-  impressions: { served: () => '' },
+  impressions: counting.impressions,
+  events: counting.events,
   clock: systemClock,
   logger: appLogger,
   metrics: appMetrics,
   widget: { asset: widgetAsset(widgetScript) },
 });
 
-export const handler = lambdaHandler(app);
+export const handler = lambdaHandler(app, { onEnd: () => counting.flush() });

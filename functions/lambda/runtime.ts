@@ -3,6 +3,8 @@
  * ports the app needs built on them, environment reading that fails fast, and the middy wrapper around
  * Hono's Lambda adapter. Lambda-level concerns only: Hono owns HTTP.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -18,7 +20,22 @@ import type { Logger as LoggerPort, Metrics as MetricsPort } from '../core/ports
 
 /** Service name, namespace and level come from POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL. */
 export const logger = new Logger();
-export const metrics = new Metrics();
+/**
+ * Metrics' own warnings go through the structured logger; the one about an invocation with no application
+ * metric (most of them: counters are in DynamoDB, not CloudWatch) is only worth a debug line.
+ */
+export const metrics = new Metrics({
+  logger: {
+    trace: (...args: unknown[]) => logger.trace(String(args[0])),
+    debug: (...args: unknown[]) => logger.debug(String(args[0])),
+    info: (...args: unknown[]) => logger.info(String(args[0])),
+    warn: (...args: unknown[]) =>
+      String(args[0]).startsWith('No application metrics')
+        ? logger.debug(String(args[0]))
+        : logger.warn(String(args[0])),
+    error: (...args: unknown[]) => logger.error(String(args[0])),
+  },
+});
 export const tracer = new Tracer();
 
 /** A required environment variable, or an error at cold start that names it. */
@@ -72,15 +89,47 @@ export type ApiGatewayHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyResultV2>;
 
+export interface LambdaHandlerOptions {
+  /**
+   * Runs at the end of every invocation, before metrics are published: the counters are written out here,
+   * because a frozen or recycled container never runs a timer again.
+   */
+  onEnd?: () => Promise<unknown>;
+}
+
 /**
  * Hono's API Gateway adapter inside middy with Powertools. The event is never logged (it holds the query),
  * and the tracer records no response bodies.
  */
 // biome-ignore lint/suspicious/noExplicitAny: Hono apps differ only in their env and schema type parameters.
-export function lambdaHandler(app: Hono<any, any, any>) {
+export function lambdaHandler(app: Hono<any, any, any>, options: LambdaHandlerOptions = {}) {
   const adapter = handle(app) as unknown as ApiGatewayHandler;
-  return middy(adapter)
+  const handler = middy(adapter)
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  const { onEnd } = options;
+  if (onEnd) {
+    // Registered last, so its `after` runs first (middy unwinds in reverse) and its metrics still get published.
+    const end = async () => {
+      try {
+        await onEnd();
+      } catch (error) {
+        logger.error('end-of-invocation work failed', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    };
+    handler.use({ after: end, onError: end });
+  }
+  return handler;
+}
+
+/**
+ * Where files bundled next to the handler live (widget/v1.js, admin/): the handler's own directory on Lambda.
+ * SIGNPOST_ASSETS_DIR points elsewhere when the entry runs from source, as in tests.
+ */
+export function assetPath(relative: string, base: string | URL): string {
+  const dir = process.env.SIGNPOST_ASSETS_DIR;
+  return dir ? join(dir, relative) : fileURLToPath(new URL(relative, base));
 }

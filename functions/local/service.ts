@@ -12,7 +12,12 @@ import { isConditionFailed } from '../adapters/dynamodb/errors.js';
 import { dynamoRepositories, ensureTables, type TableNames } from '../adapters/dynamodb/index.js';
 import { keys } from '../adapters/dynamodb/keys.js';
 import { dynamoTokenKeySource } from '../adapters/dynamodb/secrets.js';
-import { type CountingOptions, DynamoCounterReader, type DynamoCounting, dynamoCounting } from '../adapters/dynamodb/stats.js';
+import {
+  type CountingOptions,
+  DynamoCounterReader,
+  type DynamoCounting,
+  dynamoCounting,
+} from '../adapters/dynamodb/stats.js';
 import { defaultCampaign } from '../core/default-campaign.js';
 import { randomIds, systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
@@ -152,7 +157,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     ...repos,
     live,
     impressions: options.impressions ?? counting?.impressions ?? { served: () => '' },
-    events: counting?.events ?? { record: async (_partnerId, events) => ({ accepted: 0, rejected: events.length }) },
+    events: counting?.events ?? {
+      record: async (_partnerId, events) => ({ accepted: 0, rejected: events.length }),
+    },
     reports: counting?.reports ?? new DynamoCounterReader(doc, tables.stats),
     clock: systemClock,
     ids: randomIds,

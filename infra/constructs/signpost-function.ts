@@ -44,12 +44,14 @@ export interface TableBinding {
   readonly queryIndexes?: readonly string[];
 }
 
-/** A file copied next to the bundled handler, e.g. the built widget script. */
+/** A file or directory copied next to the bundled handler, e.g. the built widget script. */
 export interface BundledFile {
   /** Relative to the repository root. */
   readonly from: string;
   /** Relative to the bundle root (the handler's directory at /var/task). */
   readonly to: string;
+  /** Copy the directory `from` (its contents) into `to`. */
+  readonly directory?: boolean;
   /** Run from the repository root before bundling, to build `from` on a fresh clone. */
   readonly buildCommand?: string;
 }
@@ -120,10 +122,17 @@ export class SignpostFunction extends Construct {
         files.flatMap((file) => (file.buildCommand ? [`cd "${inputDir}" && ${file.buildCommand}`] : [])),
       beforeInstall: () => [],
       afterBundling: (inputDir, outputDir) =>
-        files.flatMap((file) => [
-          `mkdir -p "${path.posix.join(outputDir, path.posix.dirname(file.to))}"`,
-          `cp "${path.posix.join(inputDir, file.from)}" "${path.posix.join(outputDir, file.to)}"`,
-        ]),
+        files.flatMap((file) =>
+          file.directory
+            ? [
+                `mkdir -p "${path.posix.join(outputDir, file.to)}"`,
+                `cp -R "${path.posix.join(inputDir, file.from)}/." "${path.posix.join(outputDir, file.to)}/"`,
+              ]
+            : [
+                `mkdir -p "${path.posix.join(outputDir, path.posix.dirname(file.to))}"`,
+                `cp "${path.posix.join(inputDir, file.from)}" "${path.posix.join(outputDir, file.to)}"`,
+              ],
+        ),
     };
 
     this.function = new NodejsFunction(this, 'Function', {

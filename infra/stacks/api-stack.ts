@@ -68,13 +68,16 @@ export const ADMIN_SCOPE = 'signpost/admin';
  */
 export const TABLE_ACCESS = {
   partner: {
-    config: ['GetItem', 'BatchGetItem', 'Query'],
-    // Counters are atomic ADDs (UpdateItem); dedup marks are conditional puts (PutItem).
-    stats: ['UpdateItem', 'PutItem'],
+    // The live-version pointer, ruleset chunks and partners by key hash: point reads and queries.
+    config: ['GetItem', 'Query'],
+    // Counters are conditional ADDs and dedup marks conditional updates: UpdateItem only.
+    stats: ['UpdateItem'],
   },
   admin: {
-    config: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
-    stats: ['GetItem', 'BatchGetItem', 'Query'],
+    // Campaigns, drafts, published versions, partners and the audit trail (written with each change).
+    config: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    // Reports sum the counters.
+    stats: ['Query'],
   },
 } as const satisfies Record<string, Record<'config' | 'stats', readonly TableAction[]>>;
 
@@ -94,10 +97,12 @@ export const PARTNER_ROUTES = [
 ] as const;
 
 /**
- * Public routes of the admin function: the admin page (HTML; the data behind it is not public) and the
- * OpenAPI document, generated from the whole app there so the partner bundle carries no admin schemas.
+ * Public routes of the admin function: the admin page (its HTML shell, /admin/config.json and hashed
+ * /admin/assets/*; the data behind it is not public) and the OpenAPI document, generated from the whole app
+ * there so the partner bundle carries no admin schemas. `/admin/v1/{proxy+}` is more specific than
+ * `/admin/{proxy+}`, so API Gateway never routes an admin API call here.
  */
-export const ADMIN_PUBLIC_ROUTES = ['GET /admin', 'GET /openapi.json'] as const;
+export const ADMIN_PUBLIC_ROUTES = ['GET /admin', 'GET /admin/{proxy+}', 'GET /openapi.json'] as const;
 /** Every admin API method, each behind the JWT authorizer with ADMIN_SCOPE. */
 export const ADMIN_API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -177,6 +182,15 @@ export class ApiStack extends Stack {
       // Publish writes every chunk of a large ruleset; allow up to the HTTP API's own 30 s limit.
       timeout: Duration.seconds(29),
       reservedConcurrency: config.adminConcurrency,
+      bundledFiles: [
+        {
+          // The admin page's built files; the entry reads ./admin/manifest.json at cold start.
+          from: 'dist/admin',
+          to: 'admin',
+          directory: true,
+          buildCommand: 'node_modules/.bin/tsx admin-ui/build.ts',
+        },
+      ],
     });
     this.adminFunction.bindTable(props.configTable, {
       env: 'CONFIG_TABLE_NAME',
@@ -347,7 +361,8 @@ export class ApiStack extends Stack {
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: securityHeaders,
     };
-    const widgetBehavior = {
+    /** Static files the app marks cacheable: served from the edge, without query strings or headers. */
+    const staticBehavior = {
       origin: apiOrigin,
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
@@ -360,8 +375,10 @@ export class ApiStack extends Stack {
       comment: `Signpost ${config.stage}`,
       defaultBehavior: apiBehavior,
       additionalBehaviors: {
-        '/widget/*': widgetBehavior,
-        '/widget.js': widgetBehavior,
+        '/widget/*': staticBehavior,
+        '/widget.js': staticBehavior,
+        // Content-hashed admin page files: cached at the edge for as long as the app says (a year).
+        '/admin/assets/*': staticBehavior,
         '/admin/v1/*': { ...apiBehavior, cachePolicy: adminCachePolicy },
       },
       webAclId: props.webAclArn,
@@ -468,25 +485,13 @@ export class ApiStack extends Stack {
           table: props.configTable,
           operations: [
             Operation.GET_ITEM,
-            Operation.BATCH_GET_ITEM,
             Operation.QUERY,
             Operation.PUT_ITEM,
             Operation.UPDATE_ITEM,
             Operation.DELETE_ITEM,
-            Operation.BATCH_WRITE_ITEM,
           ],
         },
-        {
-          label: 'Stats',
-          table: props.statsTable,
-          operations: [
-            Operation.GET_ITEM,
-            Operation.BATCH_GET_ITEM,
-            Operation.QUERY,
-            Operation.PUT_ITEM,
-            Operation.UPDATE_ITEM,
-          ],
-        },
+        { label: 'Stats', table: props.statsTable, operations: [Operation.UPDATE_ITEM, Operation.QUERY] },
       ],
       fallbackServices: ['signpost-partner'],
       webAclMetricName: props.webAclMetricName,

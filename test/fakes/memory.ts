@@ -19,6 +19,13 @@ import type {
   AuditPage,
   AuditQuery,
   CampaignRepository,
+  CounterDelta,
+  CounterField,
+  CounterReader,
+  CounterStore,
+  EventMarks,
+  MarkClaim,
+  MarkKind,
   NewRuleset,
   PartnerRepository,
   RulesetRepository,
@@ -222,13 +229,17 @@ export class MemoryStats implements CounterStore, CounterReader, EventMarks {
     for (const { key, counts } of deltas) {
       const id = JSON.stringify(key);
       const entry = this.counters.get(id) ?? { key: { ...key }, counts: {} };
-      for (const [field, n] of Object.entries(counts) as [CounterField, number][]) entry.counts[field] = (entry.counts[field] ?? 0) + n;
+      for (const [field, n] of Object.entries(counts) as [CounterField, number][]) {
+        entry.counts[field] = (entry.counts[field] ?? 0) + n;
+      }
       this.counters.set(id, entry);
     }
     return [];
   }
   async *read(fromHour: number, toHour: number): AsyncIterable<CounterDelta[]> {
-    yield [...this.counters.values()].filter((d) => d.key.hour >= fromHour && d.key.hour <= toHour).map(clone);
+    yield [...this.counters.values()]
+      .filter((d) => d.key.hour >= fromHour && d.key.hour <= toHour)
+      .map(clone);
   }
   async claim(claims: MarkClaim[], nonce: string): Promise<(Set<MarkKind> | null)[]> {
     if (this.failing) return claims.map(() => null);

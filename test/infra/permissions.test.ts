@@ -100,10 +100,11 @@ describe('function permissions', () => {
 
   it('never lets the partner API write or delete configuration', () => {
     const partner = grantsOf('PartnerApi');
-    expect(partner.ConfigTable).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(partner.ConfigTable).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     for (const actions of Object.values(partner)) {
       expect(actions).not.toContain('dynamodb:DeleteItem');
       expect(actions).not.toContain('dynamodb:BatchWriteItem');
+      expect(actions).not.toContain('dynamodb:PutItem');
     }
   });
 

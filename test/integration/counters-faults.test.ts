@@ -61,7 +61,15 @@ class FakeTable {
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     }
     item[mark] = values[':seq'];
-    Object.assign(item, { entity: 'counter', h: values[':h'], c: values[':c'], k: values[':k'], p: values[':p'], l: values[':l'], r: values[':r'] });
+    Object.assign(item, {
+      entity: 'counter',
+      h: values[':h'],
+      c: values[':c'],
+      k: values[':k'],
+      p: values[':p'],
+      l: values[':l'],
+      r: values[':r'],
+    });
     for (const [alias, field] of Object.entries(names)) {
       if (!alias.startsWith('#f')) continue;
       item[field] = ((item[field] as number) ?? 0) + (values[`:f${alias.slice(2)}`] as number);
@@ -95,7 +103,8 @@ const keyFor = (i: number, random: () => number): CounterKey => ({
   locale: ['en', 'es', 'fr'][Math.floor(random() * 3)] ?? 'en',
   region: ['US', 'US-CA', 'US-TX', ''][Math.floor(random() * 4)] ?? '',
 });
-const truthId = (k: CounterKey) => [k.hour, k.campaignId, k.keywordId ?? '', k.partnerId, k.locale, k.region].join('|');
+const truthId = (k: CounterKey) =>
+  [k.hour, k.campaignId, k.keywordId ?? '', k.partnerId, k.locale, k.region].join('|');
 
 describe('the counter writer under injected faults', () => {
   it('loses nothing and counts nothing twice with 30% of calls throttled and 20% of answers lost', async () => {
@@ -115,7 +124,9 @@ describe('the counter writer under injected faults', () => {
       table.apply(input);
       if (r < 0.5) {
         lost++;
-        throw Object.assign(new Error('Connection timed out after the write (injected)'), { name: 'TimeoutError' });
+        throw Object.assign(new Error('Connection timed out after the write (injected)'), {
+          name: 'TimeoutError',
+        });
       }
       return { ConsumedCapacity: { TableName: 'stats', CapacityUnits: 1 } };
     });
@@ -123,7 +134,12 @@ describe('the counter writer under injected faults', () => {
     const lines: string[] = [];
     const metrics = new MemoryMetrics();
     const store = new DynamoCounterStore(doc, 'stats', { baseDelayMs: 1, maxDelayMs: 20, metrics });
-    const counters = new Counters(store, { logger: quietLogger(lines), metrics, flushIntervalMs: 0, budgetMs: 60_000 });
+    const counters = new Counters(store, {
+      logger: quietLogger(lines),
+      metrics,
+      flushIntervalMs: 0,
+      budgetMs: 60_000,
+    });
     const truth = new Map<string, number>();
     const keys = prng(7);
     let deltasWritten = 0;
@@ -154,14 +170,20 @@ describe('the counter writer under injected faults', () => {
     const table = new FakeTable();
     const random = prng(9);
     mock.on(UpdateCommand).callsFake(async (input: UpdateCommandInput) => {
-      if (random() < 0.9) throw new ThrottlingException({ message: 'Rate exceeded (injected)', $metadata: {} });
+      if (random() < 0.9)
+        throw new ThrottlingException({ message: 'Rate exceeded (injected)', $metadata: {} });
       table.apply(input);
       return {};
     });
     const lines: string[] = [];
     const metrics = new MemoryMetrics();
     const store = new DynamoCounterStore(doc, 'stats', { baseDelayMs: 5, maxDelayMs: 50 });
-    const counters = new Counters(store, { logger: quietLogger(lines), metrics, flushIntervalMs: 0, budgetMs: 150 });
+    const counters = new Counters(store, {
+      logger: quietLogger(lines),
+      metrics,
+      flushIntervalMs: 0,
+      budgetMs: 150,
+    });
     const keys = prng(3);
     for (let i = 0; i < 2_000; i++) counters.add(keyFor(i, keys), 'served');
     const started = Date.now();
@@ -181,67 +203,96 @@ describe('matches and events with every DynamoDB write failing', () => {
     const doc = newDoc();
     const mock = mockClient(doc);
     if (fault === 'fail') {
-      mock.onAnyCommand().rejects(Object.assign(new Error('connect ECONNREFUSED (injected)'), { code: 'ECONNREFUSED' }));
+      mock
+        .onAnyCommand()
+        .rejects(Object.assign(new Error('connect ECONNREFUSED (injected)'), { code: 'ECONNREFUSED' }));
     } else {
       mock.onAnyCommand().callsFake(() => new Promise(() => {}));
     }
     const { deps, logLines } = memoryDeps();
-    const counting = dynamoCounting(doc, { stats: 'stats' }, {
-      logger: deps.logger,
-      metrics: deps.metrics,
-      clock: deps.clock,
-      keyring: { current: Buffer.alloc(32, 5), previous: [] },
-      counters: { flushIntervalMs: 0, budgetMs: 200 },
-      store: { attemptTimeoutMs: 50, baseDelayMs: 5, maxDelayMs: 20 },
-      marks: { attemptTimeoutMs: 50, baseDelayMs: 5, maxDelayMs: 20 },
-      eventBudgetMs: 100,
+    const counting = dynamoCounting(
+      doc,
+      { stats: 'stats' },
+      {
+        logger: deps.logger,
+        metrics: deps.metrics,
+        clock: deps.clock,
+        keyring: { current: Buffer.alloc(32, 5), previous: [] },
+        counters: { flushIntervalMs: 0, budgetMs: 200 },
+        store: { attemptTimeoutMs: 50, baseDelayMs: 5, maxDelayMs: 20 },
+        marks: { attemptTimeoutMs: 50, baseDelayMs: 5, maxDelayMs: 20 },
+        eventBudgetMs: 100,
+      },
+    );
+    Object.assign(deps, {
+      impressions: counting.impressions,
+      events: counting.events,
+      reports: counting.reports,
     });
-    Object.assign(deps, { impressions: counting.impressions, events: counting.events, reports: counting.reports });
     const app = createApp(deps);
     const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
     await deps.campaigns.create(defaultCampaign(), 'test');
     await send(app, 'POST', '/admin/v1/publish', { headers: admin });
-    const made = await send(app, 'POST', '/admin/v1/partners', { headers: admin, body: { name: 'P', allowedOrigins: [] } });
-    return { app, counting, logLines, metrics: deps.metrics as MemoryMetrics, secretKey: made.body.secretKey as string };
+    const made = await send(app, 'POST', '/admin/v1/partners', {
+      headers: admin,
+      body: { name: 'P', allowedOrigins: [] },
+    });
+    return {
+      app,
+      mock,
+      counting,
+      logLines,
+      metrics: deps.metrics as MemoryMetrics,
+      secretKey: made.body.secretKey as string,
+    };
   }
 
-  it.each(['fail', 'hang'] as const)('still answers every match with the message, and the fallback sink holds every event (%s)', async (fault) => {
-    const s = await setup(fault);
-    const tokens: string[] = [];
-    let slowest = 0;
-    for (let i = 0; i < 200; i++) {
-      const started = performance.now();
-      const res = await send(s.app, 'POST', '/v1/match', {
-        headers: { 'x-api-key': s.secretKey },
-        body: { query: i % 2 ? 'they took my passport' : 'human trafficking', region: 'US' },
-      });
-      slowest = Math.max(slowest, performance.now() - started);
-      expect(res.status).toBe(200);
-      expect(res.body.match.message.actions[0].href).toBe('tel:+18883737888');
-      tokens.push(res.body.match.impressionToken);
-    }
-    // The match path never waits on the counters.
-    expect(slowest).toBeLessThan(100);
-    for (let i = 0; i < 200; i += 50) {
-      const batch = tokens.slice(i, i + 50).map((token) => ({ token, type: 'impression' }));
-      const res = await send(s.app, 'POST', '/v1/events', { headers: { 'x-api-key': s.secretKey }, body: { events: batch } });
-      expect(res.status).toBe(202);
-      expect(res.body).toEqual({ accepted: 50, rejected: 0 });
-    }
-    const started = Date.now();
-    await s.counting.close();
-    expect(Date.now() - started).toBeLessThan(1_500);
+  it.each(['fail', 'hang'] as const)(
+    'still answers every match with the message, and the fallback sink holds every event (%s)',
+    async (fault) => {
+      const s = await setup(fault);
+      const tokens: string[] = [];
+      let slowest = 0;
+      for (let i = 0; i < 200; i++) {
+        const started = performance.now();
+        const res = await send(s.app, 'POST', '/v1/match', {
+          headers: { 'x-api-key': s.secretKey },
+          body: { query: i % 2 ? 'they took my passport' : 'human trafficking', region: 'US' },
+        });
+        slowest = Math.max(slowest, performance.now() - started);
+        expect(res.status).toBe(200);
+        expect(res.body.match.message.actions[0].href).toBe('tel:+18883737888');
+        tokens.push(res.body.match.impressionToken);
+      }
+      // The match path never waits on the counters: no call reached DynamoDB, and nothing hung (a match
+      // waiting on the hanging store would never have answered).
+      expect(s.mock.calls()).toHaveLength(0);
+      expect(slowest).toBeLessThan(1_000);
+      for (let i = 0; i < 200; i += 50) {
+        const batch = tokens.slice(i, i + 50).map((token) => ({ token, type: 'impression' }));
+        const res = await send(s.app, 'POST', '/v1/events', {
+          headers: { 'x-api-key': s.secretKey },
+          body: { events: batch },
+        });
+        expect(res.status).toBe(202);
+        expect(res.body).toEqual({ accepted: 50, rejected: 0 });
+      }
+      const started = Date.now();
+      await s.counting.close();
+      expect(Date.now() - started).toBeLessThan(1_500);
 
-    const recount = recountFallback(s.logLines);
-    const total = (field: 'served' | 'impressions') => recount.reduce((n, e) => n + (e.delta.counts[field] ?? 0), 0);
-    expect(total('served')).toBe(200);
-    expect(total('impressions')).toBe(200);
-    expect(s.metrics.counts.get('CounterFallback')).toBe(400);
-    // Nothing in the sink but what counters need: no query, and no token (only its random id).
-    const sink = s.logLines.filter((l) => l.includes('"fallback"')).join('\n');
-    expect(sink).not.toMatch(/passport|trafficking/);
-    for (const token of tokens.slice(0, 10)) expect(sink).not.toContain(token);
-  });
+      const recount = recountFallback(s.logLines);
+      const total = (field: 'served' | 'impressions') =>
+        recount.reduce((n, e) => n + (e.delta.counts[field] ?? 0), 0);
+      expect(total('served')).toBe(200);
+      expect(total('impressions')).toBe(200);
+      expect(s.metrics.counts.get('CounterFallback')).toBe(400);
+      // Nothing in the sink but what counters need: no query, and no token (only its random id).
+      const sink = s.logLines.filter((l) => l.includes('"fallback"')).join('\n');
+      expect(sink).not.toMatch(/passport|trafficking/);
+      for (const token of tokens.slice(0, 10)) expect(sink).not.toContain(token);
+    },
+  );
 });
 
 describe('partition keys for one hot campaign: 10,000 events in one second', () => {
@@ -256,14 +307,22 @@ describe('partition keys for one hot campaign: 10,000 events in one second', () 
     });
     return { doc, writes };
   }
-  const hot: CounterKey = { hour: HOUR, campaignId: 'cmp_hot', keywordId: 'kw_1', partnerId: 'ptn_1', locale: 'en', region: 'US' };
+  const hot: CounterKey = {
+    hour: HOUR,
+    campaignId: 'cmp_hot',
+    keywordId: 'kw_1',
+    partnerId: 'ptn_1',
+    locale: 'en',
+    region: 'US',
+  };
 
   it('without any aggregation (one write per event, as if every event flushed alone), no key takes 1,000', async () => {
     const { doc, writes } = recordingStore();
     // Twenty instances, 500 events each, all on the very same counter: the worst case.
     for (let w = 0; w < 20; w++) {
       const store = new DynamoCounterStore(doc, 'stats');
-      for (let i = 0; i < 500; i++) await store.add([{ key: hot, counts: { served: 1 } }], Date.now() + 5_000);
+      for (let i = 0; i < 500; i++)
+        await store.add([{ key: hot, counts: { served: 1 } }], Date.now() + 5_000);
     }
     const per = [...writes.values()];
     expect(per.reduce((a, b) => a + b, 0)).toBe(10_000);

@@ -18,6 +18,11 @@ import { type LocalService, startLocalService } from '../../functions/local/serv
 import { send } from '../helpers/http.js';
 
 const ORIGIN = 'https://news.example';
+/**
+ * This file checks exact counts and privacy, not the flush budget (counters-faults.test.ts does): generous
+ * budgets keep a loaded test machine from sending writes to the fallback sink.
+ */
+const countingOptions = { counters: { budgetMs: 30_000 }, store: { attemptTimeoutMs: 10_000 } };
 let service: LocalService;
 let dataDir: string;
 const logLines: string[] = [];
@@ -31,6 +36,7 @@ beforeAll(async () => {
     dataDir,
     adminToken: 'adm_events_test',
     logger: new JsonLogger('debug', (line) => logLines.push(line)),
+    countingOptions,
   });
   const make = async (name: string) => {
     const res = await send(service.url, 'POST', '/admin/v1/partners', {
@@ -51,7 +57,12 @@ afterAll(async () => {
 const admin = () => ({ authorization: `Bearer ${service.adminToken}` });
 const none = { call: 0, text: 0, link: 0, dismiss: 0, exit: 0 };
 
-async function match(query: string, locale: string, key = partner.secretKey, headers: Record<string, string> = {}) {
+async function match(
+  query: string,
+  locale: string,
+  key = partner.secretKey,
+  headers: Record<string, string> = {},
+) {
   const res = await send(service.url, 'POST', '/v1/match', {
     headers: { 'x-api-key': key, ...headers },
     body: { query, locale, region: 'US-TX' },
@@ -72,7 +83,10 @@ describe('counting through the local service', () => {
   it('counts served, impressions and actions exactly, and none of the replays or forgeries', async () => {
     const english: string[] = [];
     for (let i = 0; i < 9; i++) english.push((await match('they took my passport', 'en-US')) ?? '');
-    const spanish = [(await match('trata de personas', 'es-MX')) ?? '', (await match('trata de personas', 'es-MX')) ?? ''];
+    const spanish = [
+      (await match('trata de personas', 'es-MX')) ?? '',
+      (await match('trata de personas', 'es-MX')) ?? '',
+    ];
     expect(await match('weather in austin', 'en-US')).toBeUndefined();
     const banner = await send(service.url, 'POST', '/v1/banner', {
       headers: { 'x-site-key': partner.siteKey, origin: ORIGIN },
@@ -85,7 +99,11 @@ describe('counting through the local service', () => {
 
     // A token the service's own key signed two days ago: genuine, and expired.
     const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+      new DynamoDBClient({
+        endpoint: service.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
     );
     const keyring = await dynamoTokenKeySource(doc, service.tables.config)();
     doc.destroy();
@@ -135,17 +153,30 @@ describe('counting through the local service', () => {
     expect(beacon.body).toEqual({ accepted: 4, rejected: 0 });
     const replayed = await send(service.url, 'POST', `/v1/events?siteKey=${partner.siteKey}`, {
       headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN },
-      raw: JSON.stringify({ events: [{ token: spanish[0], type: 'impression' }, { token: a, type: 'action', action: 'call' }] }),
+      raw: JSON.stringify({
+        events: [
+          { token: spanish[0], type: 'impression' },
+          { token: a, type: 'action', action: 'call' },
+        ],
+      }),
     });
     expect(replayed.body).toEqual({ accepted: 0, rejected: 2 });
 
     await service.flush();
+    expect(logLines.filter((l) => l.includes('"fallback"'))).toEqual([]);
     const byPartner = await report('partner');
     expect(byPartner.status).toBe(200);
-    expect(byPartner.body.rows).toEqual([
-      { partnerId: partner.id, served: 12, impressions: 12, actions: { call: 2, text: 1, link: 1, dismiss: 1, exit: 1 } },
-      { partnerId: other.id, served: 1, impressions: 0, actions: none },
-    ].sort((x, y) => (x.partnerId < y.partnerId ? -1 : 1)));
+    expect(byPartner.body.rows).toEqual(
+      [
+        {
+          partnerId: partner.id,
+          served: 12,
+          impressions: 12,
+          actions: { call: 2, text: 1, link: 1, dismiss: 1, exit: 1 },
+        },
+        { partnerId: other.id, served: 1, impressions: 0, actions: none },
+      ].sort((x, y) => (x.partnerId < y.partnerId ? -1 : 1)),
+    );
 
     const byLocale = await report('partner,locale,keyword');
     const mine = byLocale.body.rows.filter((r: { partnerId: string }) => r.partnerId === partner.id);
@@ -162,7 +193,13 @@ describe('counting through the local service', () => {
   it('keeps counting across a restart: the token key lives in the data store', async () => {
     const token = (await match('they took my passport', 'en-US')) ?? '';
     await service.close();
-    service = await startLocalService({ port: 0, dataDir, adminToken: 'adm_events_test', logger: new JsonLogger('debug', (l) => logLines.push(l)) });
+    service = await startLocalService({
+      port: 0,
+      dataDir,
+      adminToken: 'adm_events_test',
+      logger: new JsonLogger('debug', (l) => logLines.push(l)),
+      countingOptions,
+    });
     const res = await send(service.url, 'POST', '/v1/events', {
       headers: { 'x-api-key': partner.secretKey },
       body: { events: [{ token, type: 'impression' }] },
@@ -172,7 +209,7 @@ describe('counting through the local service', () => {
 });
 
 describe('the privacy canary', () => {
-  it('finds a thousand matches\' and events\' query, IP address, user agent and referrer in no table, file or log line', async () => {
+  it("finds a thousand matches' and events' query, IP address, user agent and referrer in no table, file or log line", async () => {
     const CANARY = `cnry${Date.now().toString(36)}z`;
     const CANARY_IP = '198.51.100.213';
     const headers = {
@@ -180,13 +217,19 @@ describe('the privacy canary', () => {
       'user-agent': `Mozilla/5.0 (${CANARY})`,
       referer: `https://news.example/search?q=${CANARY}`,
     };
-    const queries = [`human trafficking ${CANARY}`, `${CANARY} they took my passport`, `trata de personas ${CANARY}`];
+    const queries = [
+      `human trafficking ${CANARY}`,
+      `${CANARY} they took my passport`,
+      `trata de personas ${CANARY}`,
+    ];
     const tokens: string[] = [];
     for (let i = 0; i < 1_000; i++) {
       const query = queries[i % queries.length] ?? '';
       const viaSite = i % 2 === 0;
       const res = await send(service.url, 'POST', '/v1/match', {
-        headers: viaSite ? { ...headers, 'x-site-key': partner.siteKey, origin: ORIGIN } : { ...headers, 'x-api-key': partner.secretKey },
+        headers: viaSite
+          ? { ...headers, 'x-site-key': partner.siteKey, origin: ORIGIN }
+          : { ...headers, 'x-api-key': partner.secretKey },
         body: { query, locale: i % 3 ? 'en-US' : 'es-US', region: 'US' },
       });
       expect(res.status).toBe(200);
@@ -209,10 +252,15 @@ describe('the privacy canary', () => {
       raw: `{"events":[{"token":"${CANARY}"`,
     });
     await service.flush();
+    expect(logLines.filter((l) => l.includes('"fallback"'))).toEqual([]);
     const totals = (await report('')).body.totals;
     expect(totals.impressions).toBeGreaterThanOrEqual(1_000);
 
-    const client = new DynamoDBClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const client = new DynamoDBClient({
+      endpoint: service.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     for (const table of [service.tables.config, service.tables.stats]) {
       let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
       do {
@@ -233,7 +281,7 @@ describe('the privacy canary', () => {
       expect(bytes.includes(CANARY_IP), file).toBe(false);
     }
     const logs = logLines.join('\n');
-    expect(logLines.length).toBeGreaterThan(2_000);
+    expect(logLines.length).toBeGreaterThan(1_000);
     expect(logs).not.toContain(CANARY);
     expect(logs).not.toContain(CANARY_IP);
     expect(logs).not.toContain('Mozilla');

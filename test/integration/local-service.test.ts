@@ -85,8 +85,17 @@ describe('the local service (embedded dynalite on disk)', () => {
       'user-agent': `UA ${CANARY}`,
     };
     for (const query of [`${CANARY} human trafficking`, `forced to work ${CANARY}`, CANARY]) {
-      await send(service.url, 'POST', '/v1/match', { body: { query, region: 'US' }, headers });
+      const res = await send(service.url, 'POST', '/v1/match', { body: { query, region: 'US' }, headers });
+      const token = res.body?.match?.impressionToken;
+      if (token) {
+        const events = [
+          { token, type: 'impression' },
+          { token, type: 'action', action: 'call' },
+        ];
+        await send(service.url, 'POST', '/v1/events', { body: { events }, headers });
+      }
     }
+    await service.flush();
     await send(service.url, 'POST', '/v1/match', { body: { query: CANARY, locale: `${CANARY}!` }, headers });
     await send(service.url, 'POST', '/v1/match', {
       raw: `{"query":"${CANARY}`,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Counters, CountingImpressions, hourLabel, recountFallback } from '../../functions/core/counters.js';
 import { ImpressionTokens } from '../../functions/core/impression-token.js';
-import type { CounterDelta, CounterKey, CounterStore, Logger, UnwrittenDelta } from '../../functions/core/ports.js';
+import type {
+  CounterDelta,
+  CounterKey,
+  CounterStore,
+  Logger,
+  UnwrittenDelta,
+} from '../../functions/core/ports.js';
 import { MemoryMetrics } from '../../functions/local/logger.js';
 import { MemoryStats } from '../fakes/memory.js';
 
@@ -86,7 +92,11 @@ describe('Counters', () => {
     });
     const recount = recountFallback(['not json', '{"message":"request"}', ...lines]);
     expect(recount).toEqual([
-      { delta: { key: key(), counts: { served: 7 } }, state: 'in_doubt', ref: { writer: 'w1', seq: 3, pk: 'CNT#x', sk: 'y' } },
+      {
+        delta: { key: key(), counts: { served: 7 } },
+        state: 'in_doubt',
+        ref: { writer: 'w1', seq: 3, pk: 'CNT#x', sk: 'y' },
+      },
       { delta: { key: key({ locale: '', region: '' }), counts: { call: 2 } }, state: 'not_applied' },
     ]);
   });
@@ -168,13 +178,24 @@ describe('Counters', () => {
 });
 
 describe('CountingImpressions', () => {
-  const event = { campaignId: 'cmp_a', keywordId: 'kw_a', partnerId: 'ptn_a', locale: 'en', region: 'US', rulesetVersion: 3 };
+  const event = {
+    campaignId: 'cmp_a',
+    keywordId: 'kw_a',
+    partnerId: 'ptn_a',
+    locale: 'en',
+    region: 'US',
+    rulesetVersion: 3,
+  };
 
   it('answers a token and counts served at once, without touching storage', () => {
     const { logger, metrics } = capture();
     const store = new RecordingStore();
     const counters = new Counters(store, { logger, metrics, flushIntervalMs: 0 });
-    const impressions = new CountingImpressions(new ImpressionTokens({ current: Buffer.alloc(32, 3), previous: [] }), counters, metrics);
+    const impressions = new CountingImpressions(
+      new ImpressionTokens({ current: Buffer.alloc(32, 3), previous: [] }),
+      counters,
+      metrics,
+    );
     const token = impressions.served({ ...event, at: new Date(HOUR * 3_600_000 + 5) });
     expect(token).toMatch(/^t1\./);
     expect(store.calls).toHaveLength(0);
@@ -184,9 +205,11 @@ describe('CountingImpressions', () => {
   it('never throws: a token it cannot make is empty, and the match goes out anyway', () => {
     const { logger, metrics } = capture();
     const counters = new Counters(new RecordingStore(), { logger, metrics, flushIntervalMs: 0 });
-    const broken = { issue: () => {
-      throw new Error('no key');
-    } } as unknown as ImpressionTokens;
+    const broken = {
+      issue: () => {
+        throw new Error('no key');
+      },
+    } as unknown as ImpressionTokens;
     const impressions = new CountingImpressions(broken, counters, metrics);
     expect(impressions.served({ ...event, at: new Date() })).toBe('');
     expect(metrics.counts.get('ImpressionTokenFailed')).toBe(1);

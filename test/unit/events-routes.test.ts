@@ -16,17 +16,33 @@ async function setup() {
   const { deps, logLines } = memoryDeps({ clock });
   const stats = new MemoryStats();
   const tokens = new ImpressionTokens({ current: Buffer.alloc(32, 9), previous: [] });
-  const counters = new Counters(stats, { logger: deps.logger, metrics: deps.metrics, flushIntervalMs: 0, now: () => now.getTime() });
+  const counters = new Counters(stats, {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    flushIntervalMs: 0,
+    now: () => now.getTime(),
+  });
   deps.impressions = new CountingImpressions(tokens, counters, deps.metrics);
-  deps.events = new EventRecorder(tokens, stats, counters, { clock, logger: deps.logger, metrics: deps.metrics });
+  deps.events = new EventRecorder(tokens, stats, counters, {
+    clock,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   deps.reports = stats;
   const app = createApp(deps);
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
   await deps.campaigns.create(defaultCampaign(), 'test');
   await send(app, 'POST', '/admin/v1/publish', { headers: admin });
   const partner = async (name: string) => {
-    const made = await send(app, 'POST', '/admin/v1/partners', { headers: admin, body: { name, allowedOrigins: [ORIGIN] } });
-    return { secretKey: made.body.secretKey as string, id: made.body.partner.id as string, siteKey: made.body.partner.siteKey as string };
+    const made = await send(app, 'POST', '/admin/v1/partners', {
+      headers: admin,
+      body: { name, allowedOrigins: [ORIGIN] },
+    });
+    return {
+      secretKey: made.body.secretKey as string,
+      id: made.body.partner.id as string,
+      siteKey: made.body.partner.siteKey as string,
+    };
   };
   const a = await partner('Search partner');
   const b = await partner('Other partner');
@@ -42,7 +58,9 @@ async function setup() {
     send(app, 'POST', '/v1/events', { headers, body: { events } });
   const counted = async () => {
     await counters.flush();
-    const report = await send(app, 'GET', '/admin/v1/reports?from=2026-11-01&to=2026-11-02', { headers: admin });
+    const report = await send(app, 'GET', '/admin/v1/reports?from=2026-11-01&to=2026-11-02', {
+      headers: admin,
+    });
     return report.body.totals;
   };
   return {
@@ -90,12 +108,18 @@ describe('POST /v1/events', () => {
     const token = await s.match();
     expect((await s.events([{ token, type: 'impression' }])).body).toEqual({ accepted: 1, rejected: 0 });
     expect((await s.events([{ token, type: 'impression' }])).body).toEqual({ accepted: 0, rejected: 1 });
-    expect((await s.events([{ token, type: 'action', action: 'exit' }])).body).toEqual({ accepted: 1, rejected: 0 });
-    expect((await s.events([{ token, type: 'action', action: 'exit' }])).body).toEqual({ accepted: 0, rejected: 1 });
+    expect((await s.events([{ token, type: 'action', action: 'exit' }])).body).toEqual({
+      accepted: 1,
+      rejected: 0,
+    });
+    expect((await s.events([{ token, type: 'action', action: 'exit' }])).body).toEqual({
+      accepted: 0,
+      rejected: 1,
+    });
     expect(await s.counted()).toEqual({ served: 1, impressions: 1, actions: { ...none, exit: 1 } });
   });
 
-  it('rejects forged, expired, malformed and other partners\' tokens, and counts the rest', async () => {
+  it("rejects forged, expired, malformed and other partners' tokens, and counts the rest", async () => {
     const stale = await s.match();
     s.advance(24 * 3_600_000 + 1);
     const good = await s.match();
@@ -112,7 +136,9 @@ describe('POST /v1/events', () => {
     ]);
     expect(res.body).toEqual({ accepted: 2, rejected: 4 });
     // The other partner's token still counts once, for them.
-    expect((await s.events([{ token: theirs, type: 'impression' }], { 'x-api-key': s.b.secretKey })).body).toEqual({
+    expect(
+      (await s.events([{ token: theirs, type: 'impression' }], { 'x-api-key': s.b.secretKey })).body,
+    ).toEqual({
       accepted: 1,
       rejected: 0,
     });
@@ -121,11 +147,16 @@ describe('POST /v1/events', () => {
     expect((s.deps.metrics as MemoryMetrics).counts.get('EventsRejected')).toBe(4);
   });
 
-  it('takes sendBeacon\'s text/plain body with the site key in the query, from an allowed origin', async () => {
+  it("takes sendBeacon's text/plain body with the site key in the query, from an allowed origin", async () => {
     const token = await s.match();
     const res = await send(s.app, 'POST', `/v1/events?siteKey=${s.a.siteKey}`, {
       headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN },
-      raw: JSON.stringify({ events: [{ token, type: 'impression' }, { token, type: 'action', action: 'dismiss' }] }),
+      raw: JSON.stringify({
+        events: [
+          { token, type: 'impression' },
+          { token, type: 'action', action: 'dismiss' },
+        ],
+      }),
     });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: 2, rejected: 0 });
@@ -164,15 +195,43 @@ describe('POST /v1/events', () => {
     ['malformed JSON', 'application/json', '{"events": [', /not valid JSON/],
     ['malformed JSON as text/plain', 'text/plain;charset=UTF-8', '{"events": [', /not valid JSON/],
     ['no events', 'application/json', '{"events": []}', /at least one event/],
-    ['51 events', 'application/json', JSON.stringify({ events: Array(51).fill({ token: 'x', type: 'impression' }) }), /at most 50/],
-    ['51 events as text/plain', 'text/plain', JSON.stringify({ events: Array(51).fill({ token: 'x', type: 'impression' }) }), /at most 50/],
-    ['an unknown type', 'application/json', '{"events": [{"token": "x", "type": "click"}]}', /impression" or "action/],
-    ['an unknown action', 'text/plain', '{"events": [{"token": "x", "type": "action", "action": "email"}]}', /call, text, link/],
-    ['an action without its action', 'application/json', '{"events": [{"token": "x", "type": "action"}]}', /action/],
+    [
+      '51 events',
+      'application/json',
+      JSON.stringify({ events: Array(51).fill({ token: 'x', type: 'impression' }) }),
+      /at most 50/,
+    ],
+    [
+      '51 events as text/plain',
+      'text/plain',
+      JSON.stringify({ events: Array(51).fill({ token: 'x', type: 'impression' }) }),
+      /at most 50/,
+    ],
+    [
+      'an unknown type',
+      'application/json',
+      '{"events": [{"token": "x", "type": "click"}]}',
+      /impression" or "action/,
+    ],
+    [
+      'an unknown action',
+      'text/plain',
+      '{"events": [{"token": "x", "type": "action", "action": "email"}]}',
+      /call, text, link/,
+    ],
+    [
+      'an action without its action',
+      'application/json',
+      '{"events": [{"token": "x", "type": "action"}]}',
+      /action/,
+    ],
     ['a body that is not an object', 'application/json', '["x"]', /object|expected/i],
     ['an empty text/plain body', 'text/plain', '', /not valid JSON/],
   ])('answers 400 for %s', async (_name, contentType, raw, message) => {
-    const res = await send(s.app, 'POST', '/v1/events', { headers: { 'x-api-key': s.a.secretKey, 'content-type': contentType }, raw });
+    const res = await send(s.app, 'POST', '/v1/events', {
+      headers: { 'x-api-key': s.a.secretKey, 'content-type': contentType },
+      raw,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
     expect(res.body.error.message).toMatch(message);
@@ -216,7 +275,10 @@ describe('POST /v1/events', () => {
 
   it('is in the OpenAPI document, with both body types', async () => {
     const doc = (await send(s.app, 'GET', '/openapi.json')).body;
-    expect(Object.keys(doc.paths['/v1/events'].post.requestBody.content)).toEqual(['application/json', 'text/plain']);
+    expect(Object.keys(doc.paths['/v1/events'].post.requestBody.content)).toEqual([
+      'application/json',
+      'text/plain',
+    ]);
     expect(doc.paths['/v1/events'].post.responses['202']).toBeDefined();
     expect(doc.paths['/admin/v1/reports'].get).toBeDefined();
   });

@@ -47,10 +47,13 @@ describe('impression tokens', () => {
 
     expect(tokens.verify(token, at)).toEqual({ ok: true, claims });
     expect(tokens.verify(token, new Date(at.getTime() + TOKEN_TTL_MS - 1000)).ok).toBe(true);
-    expect(tokens.verify(token, new Date(at.getTime() + TOKEN_TTL_MS))).toEqual({ ok: false, reason: 'expired' });
+    expect(tokens.verify(token, new Date(at.getTime() + TOKEN_TTL_MS))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
-  it('keeps a banner\'s null keyword, and gives every token its own id', () => {
+  it("keeps a banner's null keyword, and gives every token its own id", () => {
     const tokens = new ImpressionTokens(keyA);
     const { token } = tokens.issue({ ...event, keywordId: null, region: '' });
     const check = tokens.verify(token, at);

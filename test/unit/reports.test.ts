@@ -39,7 +39,9 @@ describe('report query', () => {
       toHour: hourOf('2026-11-01T05:00:00Z'),
       groupBy: [],
     });
-    expect(parse({ from: '2026-11-01T05Z', to: '2026-11-01T06Z' }).data?.toHour).toBe(hourOf('2026-11-01T06:00:00Z'));
+    expect(parse({ from: '2026-11-01T05Z', to: '2026-11-01T06Z' }).data?.toHour).toBe(
+      hourOf('2026-11-01T06:00:00Z'),
+    );
   });
 
   it('allows a year at hourly grain and ten years at daily grain, and no more', () => {
@@ -48,7 +50,9 @@ describe('report query', () => {
     const hourly = parse({ from: '2025-01-01', to: '2026-01-02', groupBy: 'hour,campaign' });
     expect(hourly.error?.issues[0]?.message).toMatch(/at most 366 days/);
     expect(parse({ from: '2016-01-01', to: '2025-12-31', groupBy: 'day' }).success).toBe(true);
-    expect(parse({ from: '2016-01-01', to: '2026-01-01', groupBy: 'day' }).error?.issues[0]?.message).toMatch(/ten years/);
+    expect(parse({ from: '2016-01-01', to: '2026-01-01', groupBy: 'day' }).error?.issues[0]?.message).toMatch(
+      /ten years/,
+    );
     expect(parse({ from: '2016-01-01', to: '2026-01-01' }).success).toBe(false);
   });
 
@@ -57,7 +61,11 @@ describe('report query', () => {
     ['a day that does not exist', { from: '2026-02-30', to: '2026-03-01' }, /not a date/],
     ['a time without a zone', { from: '2026-11-01T05:00:00', to: '2026-11-02' }, /not a date/],
     ['words', { from: 'yesterday', to: '2026-11-02' }, /not a date/],
-    ['an unknown group', { from: '2026-11-01', to: '2026-11-02', groupBy: 'day,query' }, /"query" is not one of/],
+    [
+      'an unknown group',
+      { from: '2026-11-01', to: '2026-11-02', groupBy: 'day,query' },
+      /"query" is not one of/,
+    ],
     ['no from', { to: '2026-11-02' }, /date/],
   ])('refuses %s', (_name, query, message) => {
     const result = parse(query as Record<string, string>);
@@ -71,8 +79,14 @@ describe('buildReport', () => {
     { key: key('2026-11-01T05:00:00Z'), counts: { served: 10, impressions: 6, call: 1 } },
     // The same counter from another shard.
     { key: key('2026-11-01T05:00:00Z'), counts: { served: 5, impressions: 4, text: 2 } },
-    { key: key('2026-11-01T23:00:00Z', { keywordId: null, locale: '', region: '' }), counts: { served: 3, exit: 1 } },
-    { key: key('2026-11-02T00:00:00Z', { campaignId: 'cmp_b', partnerId: 'ptn_b' }), counts: { served: 2, impressions: 2, link: 2 } },
+    {
+      key: key('2026-11-01T23:00:00Z', { keywordId: null, locale: '', region: '' }),
+      counts: { served: 3, exit: 1 },
+    },
+    {
+      key: key('2026-11-02T00:00:00Z', { campaignId: 'cmp_b', partnerId: 'ptn_b' }),
+      counts: { served: 2, impressions: 2, link: 2 },
+    },
     // Outside the range: never in the report.
     { key: key('2026-11-03T00:00:00Z'), counts: { served: 100 } },
   ];
@@ -82,14 +96,27 @@ describe('buildReport', () => {
     const report = await buildReport(reader(deltas), { ...range, groupBy: ['day', 'campaign'] });
     expect(report.range).toEqual({ start: '2026-11-01T00:00:00Z', end: '2026-11-03T00:00:00Z' });
     expect(report.rows).toEqual([
-      { day: '2026-11-01', campaignId: 'cmp_a', served: 18, impressions: 10, actions: { ...none, call: 1, text: 2, exit: 1 } },
+      {
+        day: '2026-11-01',
+        campaignId: 'cmp_a',
+        served: 18,
+        impressions: 10,
+        actions: { ...none, call: 1, text: 2, exit: 1 },
+      },
       { day: '2026-11-02', campaignId: 'cmp_b', served: 2, impressions: 2, actions: { ...none, link: 2 } },
     ]);
-    expect(report.totals).toEqual({ served: 20, impressions: 12, actions: { call: 1, text: 2, link: 2, dismiss: 0, exit: 1 } });
+    expect(report.totals).toEqual({
+      served: 20,
+      impressions: 12,
+      actions: { call: 1, text: 2, link: 2, dismiss: 0, exit: 1 },
+    });
   });
 
   it('groups by hour, keyword, partner, locale and region, with null for a banner or unknown', async () => {
-    const report = await buildReport(reader(deltas), { ...range, groupBy: ['hour', 'keyword', 'partner', 'locale', 'region'] });
+    const report = await buildReport(reader(deltas), {
+      ...range,
+      groupBy: ['hour', 'keyword', 'partner', 'locale', 'region'],
+    });
     expect(report.rows.map((r) => [r.hour, r.keywordId, r.partnerId, r.locale, r.region, r.served])).toEqual([
       ['2026-11-01T05:00:00Z', 'kw_a', 'ptn_a', 'en', 'US', 15],
       ['2026-11-01T23:00:00Z', null, 'ptn_a', null, null, 3],
@@ -107,11 +134,15 @@ describe('buildReport', () => {
   });
 
   it('refuses a report with more rows than the limit rather than answering part of it', async () => {
-    await expect(buildReport(reader(deltas), { ...range, groupBy: ['hour'] }, 2)).rejects.toThrow(/more than 2 rows/);
+    await expect(buildReport(reader(deltas), { ...range, groupBy: ['hour'] }, 2)).rejects.toThrow(
+      /more than 2 rows/,
+    );
   });
 
   it('writes CSV with the asked-for columns, quoted where needed, with formulas defused', async () => {
-    const odd: CounterDelta[] = [{ key: key('2026-11-01T05:00:00Z', { campaignId: '=HYPERLINK("x"),1' }), counts: { served: 1 } }];
+    const odd: CounterDelta[] = [
+      { key: key('2026-11-01T05:00:00Z', { campaignId: '=HYPERLINK("x"),1' }), counts: { served: 1 } },
+    ];
     const csv = reportCsv(await buildReport(reader(odd), { ...range, groupBy: ['day', 'campaign'] }));
     expect(csv).toBe(
       'day,campaignId,served,impressions,call,text,link,dismiss,exit\r\n' +
@@ -133,7 +164,12 @@ describe('GET /admin/v1/reports', () => {
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
   it('answers 200 with rows as JSON', async () => {
-    const res = await send(await setup(), 'GET', '/admin/v1/reports?from=2026-11-01&to=2026-11-30&groupBy=day,campaign', { headers: admin });
+    const res = await send(
+      await setup(),
+      'GET',
+      '/admin/v1/reports?from=2026-11-01&to=2026-11-30&groupBy=day,campaign',
+      { headers: admin },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body.rows).toEqual([
@@ -143,12 +179,19 @@ describe('GET /admin/v1/reports', () => {
   });
 
   it('answers 200 with CSV for Accept: text/csv', async () => {
-    const res = await send(await setup(), 'GET', '/admin/v1/reports?from=2026-11-01&to=2026-11-30&groupBy=campaign', {
-      headers: { ...admin, accept: 'text/csv' },
-    });
+    const res = await send(
+      await setup(),
+      'GET',
+      '/admin/v1/reports?from=2026-11-01&to=2026-11-30&groupBy=campaign',
+      {
+        headers: { ...admin, accept: 'text/csv' },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="signpost-report-2026-11-01\.csv"/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /attachment; filename="signpost-report-2026-11-01\.csv"/,
+    );
     expect(res.text).toBe(
       'campaignId,served,impressions,call,text,link,dismiss,exit\r\ncmp_a,4,3,1,0,0,0,0\r\ncmp_b,1,0,0,0,0,0,0\r\n',
     );
@@ -160,12 +203,16 @@ describe('GET /admin/v1/reports', () => {
 
   it('answers 400 for a bad range or group, naming the problem', async () => {
     const app = await setup();
-    const long = await send(app, 'GET', '/admin/v1/reports?from=2020-01-01&to=2026-01-01&groupBy=hour', { headers: admin });
+    const long = await send(app, 'GET', '/admin/v1/reports?from=2020-01-01&to=2026-01-01&groupBy=hour', {
+      headers: admin,
+    });
     expect(long.status).toBe(400);
     expect(long.body.error.message).toMatch(/366 days/);
     const missing = await send(app, 'GET', '/admin/v1/reports?to=2026-01-01', { headers: admin });
     expect(missing.status).toBe(400);
-    const group = await send(app, 'GET', '/admin/v1/reports?from=2026-01-01&to=2026-01-02&groupBy=ip', { headers: admin });
+    const group = await send(app, 'GET', '/admin/v1/reports?from=2026-01-01&to=2026-01-02&groupBy=ip', {
+      headers: admin,
+    });
     expect(group.body.error.message).toMatch(/"ip" is not one of/);
   });
 

@@ -99,15 +99,17 @@ describe('GET /widget/demo', () => {
     expect(html).not.toMatch(/\sstyle=/);
     expect(html).not.toMatch(/\son[a-z]+=/);
     // Query mode (from the page's address) and banner mode (no query).
-    expect(html).toContain('data-site-key="pk_demo_123" data-query-param="q"');
-    expect(html).toMatch(/<script src="\/widget\/v1\.js" data-site-key="pk_demo_123" async><\/script>/);
+    expect(html).toContain('data-site-key="pk_demo_123" data-query-param="q" data-region="US" async');
+    expect(html).toMatch(
+      /<script src="\/widget\/v1\.js" data-site-key="pk_demo_123" data-region="US" async><\/script>/,
+    );
     expect(html).toContain('http://localhost:3000/widget/v1.');
     expect(html).toContain(asset.sri);
   });
 
   it('passes a known locale to the widgets and ignores anything else', async () => {
     const es = await (await app.request('/widget/demo?locale=es')).text();
-    expect(es).toContain('data-query-param="q" data-locale="es" async');
+    expect(es).toContain('data-query-param="q" data-region="US" data-locale="es" async');
     const bad = await (await app.request('/widget/demo?locale=%22%3E%3Cscript%3E')).text();
     expect(bad).not.toContain('data-locale="');
     expect(bad).not.toContain('"><script>');

@@ -205,6 +205,7 @@ function entryRow(e: Entry): HTMLElement {
     detail.hidden = !open;
     toggle.setAttribute('aria-expanded', String(open));
     toggle.textContent = open ? S.audit.hide : S.audit.show;
+    toggle.setAttribute('aria-label', (open ? S.audit.hideLabel : S.audit.showLabel)(e.summary || e.action));
   }, 'link', { 'aria-expanded': 'false', 'aria-controls': detailsId });
   toggle.setAttribute('aria-label', S.audit.showLabel(e.summary || e.action));
   const targetLink =

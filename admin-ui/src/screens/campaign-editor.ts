@@ -329,7 +329,6 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
               : null,
           ),
         );
-        ctx.announce(counts);
       } catch (error) {
         if (error instanceof ApiError && error.status === 412) return stale();
         show(errorNotice(error));

@@ -99,10 +99,10 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
     h('section', { 'aria-labelledby': ids.embed }, h('h2', { id: ids.embed }, S.partners.embedTitle), embedBox),
   );
 
-  const say = (node: HTMLElement, text: string) => {
+  /** A notice, focused so a screen reader reads it. */
+  const say = (node: HTMLElement) => {
     flash.replaceChildren(node);
     flash.focus();
-    ctx.announce(text);
   };
 
   const showSecret = (secret: string) => {
@@ -123,14 +123,14 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
   const stale = () => {
     const reload = button(S.editor.staleReload, async () => {
       await busy(reload, refresh);
-      say(notice('success', h('p', null, S.editor.reloaded)), S.editor.reloaded);
+      say(notice('success', h('p', null, S.editor.reloaded)));
     }, 'primary');
-    say(notice('warning', h('h2', null, S.partners.staleTitle), h('p', null, S.partners.staleBody), reload), S.partners.staleTitle);
+    say(notice('warning', h('h2', null, S.partners.staleTitle), h('p', null, S.partners.staleBody), reload));
   };
 
   const failed = (error: unknown) => {
     if (error instanceof ApiError && error.status === 412) return stale();
-    say(errorNotice(error), error instanceof ApiError ? error.message : S.errors.unexpected);
+    say(errorNotice(error));
   };
 
   const refresh = async () => {
@@ -172,7 +172,7 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
           partner = res.data;
           etag = res.etag;
           render();
-          say(notice('success', h('p', null, S.partners.saved)), S.partners.saved);
+          say(notice('success', h('p', null, S.partners.saved)));
         } catch (error) {
           if (error instanceof ApiError && error.status === 400) errors.show(error);
           else failed(error);
@@ -186,7 +186,6 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
         const res = await ctx.api.post<{ key: { prefix: string }; secretKey: string }>(`/admin/v1/partners/${id}/keys`, undefined, { ifMatch: etag });
         await refresh();
         showSecret(res.data.secretKey);
-        ctx.announce(S.partners.issued);
       } catch (error) {
         failed(error);
       }
@@ -210,7 +209,7 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
                       partner = res.data;
                       etag = res.etag;
                       render();
-                      say(notice('success', h('p', null, S.partners.revokedDone(k.prefix))), S.partners.revokedDone(k.prefix));
+                      say(notice('success', h('p', null, S.partners.revokedDone(k.prefix))));
                     } catch (error) {
                       failed(error);
                     }
@@ -230,7 +229,7 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
       etag = res.etag;
       render();
       const text = status === 'active' ? S.partners.enabledDone : S.partners.disabledDone;
-      say(notice('success', h('p', null, text)), text);
+      say(notice('success', h('p', null, text)));
     } catch (error) {
       failed(error);
     }

@@ -25,8 +25,8 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
 
   const show = (kind: 'success' | 'error', text: string) => {
     outcome.replaceChildren(kind === 'success' ? notice('success', h('p', null, text)) : errorNotice(new ApiError(0, 'x', text)));
+    // Focused, so a screen reader reads it: no separate announcement.
     outcome.focus();
-    ctx.announce(text);
   };
 
   const loadChanges = async () => {

@@ -81,6 +81,24 @@ export async function flushPending(doc: DynamoDBDocumentClient, table: string, k
 }
 
 /**
+ * Whether the item holds this entry: the entry id doubles as the write's token. A conditional write that the SDK
+ * retried after a timeout fails its condition against its own first attempt; this tells that case apart.
+ */
+export async function landed(doc: DynamoDBDocumentClient, table: string, key: Key, entry: AuditEntry): Promise<boolean> {
+  const { Item } = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: '#audit.#id',
+      ExpressionAttributeNames: { '#audit': 'audit', '#id': 'id' },
+    }),
+  );
+  const stored = Item?.audit;
+  return typeof stored === 'object' && stored !== null && (stored as Item).id === entry.id;
+}
+
+/**
  * After a write: copies its entry to the log and clears the mark (or removes the tombstone of a delete). Best
  * effort by design: the change is saved and its entry with it; if this fails, the entry stays pending in the item
  * and the next writer or reader copies it. The conditions make sure a newer write's mark is never cleared.

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../cor
 import { randomIds } from '../../core/ids.js';
 import type { Campaign, StoredCampaign } from '../../core/model.js';
 import type { CampaignRepository } from '../../core/ports.js';
-import { flushPending, pendingAttributes, settle } from './audit.js';
+import { flushPending, landed, pendingAttributes, settle } from './audit.js';
 import { blobAttributes, decodeJson, deleteBlob, encodeJson, readBlob, writeBlob } from './blob.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
@@ -94,9 +94,11 @@ export class DynamoCampaignRepository implements CampaignRepository {
         await deleteBlob(this.doc, this.table, (blobId) => keys.campaignBlob(id, blobId), Attributes);
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      const current = await this.get(id);
-      if (!current) throw new NotFoundError(`There is no campaign ${id}.`);
-      throw stale(id);
+      if (!(await landed(this.doc, this.table, key, entry))) {
+        const current = await this.get(id);
+        if (!current) throw new NotFoundError(`There is no campaign ${id}.`);
+        throw stale(id);
+      }
     }
     await settle(this.doc, this.table, key, entry, true);
   }
@@ -154,6 +156,12 @@ export class DynamoCampaignRepository implements CampaignRepository {
       );
       if (Attributes) await deleteBlob(this.doc, this.table, blobPk, Attributes);
     } catch (error) {
+      const ours = isConditionFailed(error) && (await landed(this.doc, this.table, key, entry));
+      if (ours) {
+        // An SDK retry of this very write, whose first attempt had landed: saved (old chunks, if any, stay orphaned).
+        await settle(this.doc, this.table, key, entry, false);
+        return { campaign, revision, updatedAt, updatedBy: by };
+      }
       await deleteBlob(this.doc, this.table, blobPk, ref);
       if (!isConditionFailed(error)) throw error;
       if (expectedRevision === null)

@@ -96,7 +96,11 @@ export const statsKeys = {
       for (let shard = 0; shard < shards; shard++) {
         // Every sort key of an hour starts `<ddThh>#`, and `$` is the character after `#`: whole hours, no more.
         const from = `${hourIso(start).slice(8, 13)}#`;
-        ranges.push({ pk: statsKeys.counterPartition(month, shard), from, to: `${hourIso(end).slice(8, 13)}$` });
+        ranges.push({
+          pk: statsKeys.counterPartition(month, shard),
+          from,
+          to: `${hourIso(end).slice(8, 13)}$`,
+        });
       }
       start = end + 1;
     }

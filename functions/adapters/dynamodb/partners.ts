@@ -11,7 +11,7 @@ import { randomIds } from '../../core/ids.js';
 import type { Partner, PartnerKey } from '../../core/model.js';
 import { PARTNER_STATUSES } from '../../core/model.js';
 import type { PartnerRepository } from '../../core/ports.js';
-import { flushPending, pendingAttributes, settle } from './audit.js';
+import { flushPending, landed, pendingAttributes, settle } from './audit.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
 
@@ -40,9 +40,10 @@ export class DynamoPartnerRepository implements PartnerRepository {
         }),
       );
     } catch (error) {
-      if (isConditionFailed(error))
+      if (!isConditionFailed(error)) throw error;
+      // Unless an SDK retry found its own first attempt already saved.
+      if (!(await landed(this.doc, this.table, keys.partner(partner.id), entry)))
         throw new ConflictError(`A partner with the id ${partner.id} already exists.`);
-      throw error;
     }
     await settle(this.doc, this.table, keys.partner(partner.id), entry, false);
     return partner;
@@ -103,9 +104,11 @@ export class DynamoPartnerRepository implements PartnerRepository {
       );
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      throw new PreconditionFailedError(
-        `Partner ${partner.id} was changed by someone else since you loaded it; reload it and try again.`,
-      );
+      // Unless an SDK retry found its own first attempt already saved.
+      if (!(await landed(this.doc, this.table, keys.partner(partner.id), entry)))
+        throw new PreconditionFailedError(
+          `Partner ${partner.id} was changed by someone else since you loaded it; reload it and try again.`,
+        );
     }
     const revoked = next.keys.filter(
       (key) => key.revokedAt && before.keys.some((old) => old.id === key.id && !old.revokedAt),

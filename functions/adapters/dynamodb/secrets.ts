@@ -30,7 +30,9 @@ export function parseTokenSecret(value: string): TokenKeyring {
 /** The key kept in the data store (locally): read it, or make it once if no one has. */
 export function dynamoTokenKeySource(doc: DynamoDBDocumentClient, configTable: string): TokenKeySource {
   const read = async () => {
-    const { Item } = await doc.send(new GetCommand({ TableName: configTable, Key: statsKeys.tokenKey, ConsistentRead: true }));
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: configTable, Key: statsKeys.tokenKey, ConsistentRead: true }),
+    );
     return typeof Item?.secret === 'string' ? Item.secret : null;
   };
   return async () => {
@@ -57,11 +59,17 @@ export function dynamoTokenKeySource(doc: DynamoDBDocumentClient, configTable: s
 }
 
 /** The key in an SSM SecureString parameter, via Powertools (decrypted, cached for `maxAgeSeconds`). */
-export function ssmTokenKeySource(parameterName: string, options: { maxAgeSeconds?: number } = {}): TokenKeySource {
+export function ssmTokenKeySource(
+  parameterName: string,
+  options: { maxAgeSeconds?: number } = {},
+): TokenKeySource {
   return async () => {
     // Imported here so the local server never loads the SSM client.
     const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-    const value = await getParameter(parameterName, { decrypt: true, maxAge: options.maxAgeSeconds ?? 15 * 60 });
+    const value = await getParameter(parameterName, {
+      decrypt: true,
+      maxAge: options.maxAgeSeconds ?? 15 * 60,
+    });
     if (!value) throw new Error(`SSM parameter ${parameterName} is empty or missing.`);
     return parseTokenSecret(value);
   };

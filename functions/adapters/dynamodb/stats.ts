@@ -89,7 +89,7 @@ const defaults = {
   baseDelayMs: 25,
   maxDelayMs: 1_000,
   maxAttempts: 10,
-  attemptTimeoutMs: 500,
+  attemptTimeoutMs: 1_000,
   concurrency: 32,
 };
 
@@ -130,7 +130,10 @@ async function withRetries(
   return state;
 }
 
-async function attemptOnce(send: (signal: AbortSignal) => Promise<unknown>, timeoutMs: number): Promise<Outcome> {
+async function attemptOnce(
+  send: (signal: AbortSignal) => Promise<unknown>,
+  timeoutMs: number,
+): Promise<Outcome> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The SDK honours the signal; the race also bounds a client (or a test double) that does not.
@@ -153,7 +156,11 @@ async function attemptOnce(send: (signal: AbortSignal) => Promise<unknown>, time
   }
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
@@ -263,7 +270,8 @@ export class DynamoCounterStore implements CounterStore {
         () => this.options.metrics?.count('CounterWriteRetries'),
       );
       if (result.last === 'done') return;
-      if (result.inDoubt) unwritten.push({ delta, state: 'in_doubt', ref: { writer, seq, pk: key.pk, sk: key.sk } });
+      if (result.inDoubt)
+        unwritten.push({ delta, state: 'in_doubt', ref: { writer, seq, pk: key.pk, sk: key.sk } });
       else unwritten.push({ delta, state: 'not_applied' });
     });
     if (units) this.options.metrics?.count('CounterWriteUnits', units);
@@ -387,7 +395,14 @@ function counterFromItem(item: Record<string, unknown>): CounterDelta | null {
     if (typeof n === 'number' && n > 0) counts[field] = n;
   }
   return {
-    key: { hour: item.h, campaignId: item.c, keywordId: item.k || null, partnerId: item.p, locale: item.l, region: item.r },
+    key: {
+      hour: item.h,
+      campaignId: item.c,
+      keywordId: item.k || null,
+      partnerId: item.p,
+      locale: item.l,
+      region: item.r,
+    },
     counts,
   };
 }
@@ -408,14 +423,23 @@ export interface CountingOptions {
  * Counting on DynamoDB, composed: the `Impressions` port for match, the `EventIntake` for events, the
  * `CounterReader` for reports, and `flush`/`close` for shutdown and the end of a Lambda invocation.
  */
-export function dynamoCounting(doc: DynamoDBDocumentClient, tables: Pick<TableNames, 'stats'>, options: CountingOptions) {
+export function dynamoCounting(
+  doc: DynamoDBDocumentClient,
+  tables: Pick<TableNames, 'stats'>,
+  options: CountingOptions,
+) {
   const { logger, metrics, clock } = options;
   const tokens = new ImpressionTokens(options.keyring);
   const store = new DynamoCounterStore(doc, tables.stats, { logger, metrics, ...options.store });
   const counters = new Counters(store, { logger, metrics, ...options.counters });
   const impressions = new CountingImpressions(tokens, counters, metrics);
   const marks = new DynamoEventMarks(doc, tables.stats, options.marks);
-  const events = new EventRecorder(tokens, marks, counters, { clock, logger, metrics, budgetMs: options.eventBudgetMs });
+  const events = new EventRecorder(tokens, marks, counters, {
+    clock,
+    logger,
+    metrics,
+    budgetMs: options.eventBudgetMs,
+  });
   const reports = new DynamoCounterReader(doc, tables.stats);
   return {
     impressions,

@@ -17,7 +17,10 @@ const Instant = z
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'A time is ISO 8601, such as "2026-11-01" or "2026-11-01T12:00:00Z".')
   .transform((value, ctx) => {
     const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-    if (Number.isNaN(ms)) {
+    // Date.parse rolls 2026-02-30 over to March; a date that does not exist is refused instead.
+    const [y, m, d] = value.slice(0, 10).split('-').map(Number);
+    const day = new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1));
+    if (Number.isNaN(ms) || day.getUTCMonth() !== (m ?? 1) - 1 || day.getUTCDate() !== d) {
       ctx.addIssue({ code: 'custom', message: `"${value}" is not a date or time that exists.` });
       return z.NEVER;
     }

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { type CompiledRuleset, compileRuleset } from '../../core/matcher.js';
 import { MatchRequestSchema } from '../../core/schemas.js';
 import type { AdminDeps } from '../deps.js';
@@ -111,6 +111,9 @@ export function explainRoutes(deps: AdminDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
+      if (body.ruleset === 'draft' && body.version !== undefined) {
+        throw new ValidationError('A version goes with "published"; drafts have none.');
+      }
       const at = body.at ? new Date(body.at) : deps.clock.now();
       const compiled =
         body.ruleset === 'draft'

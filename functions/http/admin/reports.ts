@@ -1,10 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { GROUP_BY, MAX_DAILY_DAYS, MAX_HOURLY_DAYS, ReportQuerySchema, buildReport, reportCsv } from '../../core/reports.js';
+import {
+  buildReport,
+  GROUP_BY,
+  MAX_DAILY_DAYS,
+  MAX_HOURLY_DAYS,
+  ReportQuerySchema,
+  reportCsv,
+} from '../../core/reports.js';
 import type { AdminDeps } from '../deps.js';
 import { validationError } from '../errors.js';
 import { errorResponse, router } from '../openapi.js';
 
-const Actions = z.object({ call: z.number(), text: z.number(), link: z.number(), dismiss: z.number(), exit: z.number() });
+const Actions = z.object({
+  call: z.number(),
+  text: z.number(),
+  link: z.number(),
+  dismiss: z.number(),
+  exit: z.number(),
+});
 const Row = z
   .object({
     day: z.string().optional(),
@@ -65,7 +78,10 @@ export function reportRoutes(deps: AdminDeps) {
     c.header('Vary', 'Accept');
     if (wantsCsv(c.req.header('accept'))) {
       c.header('Content-Type', 'text/csv; charset=utf-8');
-      c.header('Content-Disposition', `attachment; filename="signpost-report-${report.range.start.slice(0, 10)}.csv"`);
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="signpost-report-${report.range.start.slice(0, 10)}.csv"`,
+      );
       return c.body(reportCsv(report), 200);
     }
     return c.json(report, 200);

@@ -1,0 +1,283 @@
+/**
+ * The real partner Lambda entry point (functions/lambda/partner.ts: middy, Powertools, hono/aws-lambda),
+ * invoked with API Gateway v2 event fixtures against a real dynalite. The one fake is the SSM parameter read,
+ * mocked with aws-sdk-client-mock: there is no Parameter Store here.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  dynamoRepositories,
+  ensureTables,
+  type TableNames,
+} from '../../functions/adapters/dynamodb/index.js';
+import { newPartnerKey, newSecretKey, newSiteKey } from '../../functions/core/partner-keys.js';
+import { buildWidget } from '../../widget/build.js';
+import { aCampaign } from '../helpers/campaigns.js';
+import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const TOKEN_PARAMETER = '/signpost/test/token-secret';
+/** Text that must never appear in any log line, however the request goes. */
+const CANARY_QUERY = 'they took my passport zq-canary-7731';
+const CLIENT_IP = '198.51.100.23';
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+let dynamo: TestDynamo;
+let tables: TableNames;
+let handler: Handler;
+let secretKey: string;
+let assetsDir: string;
+let widgetJs: string;
+const ssm = mockClient(SSMClient);
+const output: string[] = [];
+const realStdout = process.stdout.write.bind(process.stdout);
+const realStderr = process.stderr.write.bind(process.stderr);
+
+function fixture(
+  name: string,
+  patch: (event: APIGatewayProxyEventV2) => void = () => {},
+): APIGatewayProxyEventV2 {
+  const event = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as APIGatewayProxyEventV2;
+  if (event.headers['x-api-key']) event.headers['x-api-key'] = secretKey;
+  patch(event);
+  return event;
+}
+
+let invocations = 0;
+function context(): Context {
+  invocations += 1;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'Signpost-test-PartnerApi',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Signpost-test-PartnerApi',
+    memoryLimitInMB: '1769',
+    awsRequestId: `req-${invocations}`,
+    logGroupName: '/aws/lambda/Signpost-test-PartnerApi',
+    logStreamName: '2026/11/30/[$LATEST]0123456789',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+async function invoke(event: APIGatewayProxyEventV2) {
+  const result = await handler(event, context());
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body ?? '', 'base64').toString('utf8')
+    : (result.body ?? '');
+  return { ...result, text: body, json: () => JSON.parse(body) };
+}
+
+const matchEvent = (query = CANARY_QUERY) =>
+  fixture('apigw-partner-match.json', (event) => {
+    event.body = JSON.stringify({ query, locale: 'en-US', region: 'US-CA' });
+  });
+
+async function counterItems() {
+  const { Items = [] } = await dynamo.doc.send(new ScanCommand({ TableName: tables.stats }));
+  return Items.filter((item) => item.entity === 'counter');
+}
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  tables = await dynamo.newTables();
+  const repos = dynamoRepositories(dynamo.doc, tables);
+  const campaign = aCampaign({
+    keywords: [{ id: 'kw_passport', text: 'took my passport', match: 'phrase' }],
+  });
+  await repos.campaigns.create(campaign, 'test');
+  await repos.rulesets.publish({
+    publishedAt: new Date().toISOString(),
+    publishedBy: 'test',
+    campaigns: [campaign],
+  });
+  secretKey = newSecretKey();
+  await repos.partners.create({
+    id: 'ptn_lambda_test',
+    name: 'Lambda test partner',
+    allowedOrigins: ['https://partner.example.org'],
+    siteKey: newSiteKey(),
+    status: 'active',
+    keys: [newPartnerKey('key_lambda_test', secretKey, new Date())],
+    createdAt: new Date().toISOString(),
+    revision: 1,
+  });
+
+  assetsDir = mkdtempSync(join(tmpdir(), 'signpost-lambda-'));
+  mkdirSync(join(assetsDir, 'widget'));
+  widgetJs = (await buildWidget()).js;
+  writeFileSync(join(assetsDir, 'widget', 'v1.js'), widgetJs);
+
+  Object.assign(process.env, {
+    CONFIG_TABLE_NAME: tables.config,
+    STATS_TABLE_NAME: tables.stats,
+    TOKEN_SECRET_PARAMETER: TOKEN_PARAMETER,
+    SIGNPOST_ASSETS_DIR: assetsDir,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    POWERTOOLS_SERVICE_NAME: 'signpost-partner',
+    POWERTOOLS_METRICS_NAMESPACE: 'Signpost/test',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    LOG_LEVEL: 'DEBUG',
+  });
+  ssm
+    .on(GetParameterCommand, { Name: TOKEN_PARAMETER, WithDecryption: true })
+    .resolves({ Parameter: { Name: TOKEN_PARAMETER, Type: 'SecureString', Value: 'k'.repeat(48) } });
+
+  // Every line Powertools writes (logs, EMF metrics) is kept for the privacy assertions.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    output.push(String(chunk));
+    return realStdout(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    output.push(String(chunk));
+    return realStderr(chunk, ...rest);
+  }) as typeof process.stderr.write;
+
+  ({ handler } = (await import('../../functions/lambda/partner.js')) as unknown as { handler: Handler });
+});
+
+afterAll(async () => {
+  process.stdout.write = realStdout;
+  process.stderr.write = realStderr;
+  ssm.restore();
+  await dynamo?.close();
+  if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
+  for (const key of [
+    'CONFIG_TABLE_NAME',
+    'STATS_TABLE_NAME',
+    'TOKEN_SECRET_PARAMETER',
+    'SIGNPOST_ASSETS_DIR',
+    'AWS_ENDPOINT_URL_DYNAMODB',
+  ]) {
+    delete process.env[key];
+  }
+});
+
+describe('partner Lambda entry point', () => {
+  it('answers a matching search with the message and a token, and has counted it when the invocation ends', async () => {
+    const before = await counterItems();
+    const response = await invoke(matchEvent());
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['cache-control']).toBe('no-store');
+    const body = response.json();
+    expect(body.match).toMatchObject({ keywordId: 'kw_passport', message: { title: 'Help is available' } });
+    expect(body.match.impressionToken).toEqual(expect.any(String));
+    const after = await counterItems();
+    const served = (items: Record<string, unknown>[]) =>
+      items.reduce((sum, item) => sum + (Number(item.served) || 0), 0);
+    expect(served(after) - served(before)).toBe(1);
+  });
+
+  it('counts a displayed message and its action once, and rejects the replay', async () => {
+    const token = (await invoke(matchEvent())).json().match.impressionToken as string;
+    const events = () =>
+      fixture('apigw-partner-events.json', (event) => {
+        event.body = JSON.stringify({
+          events: [
+            { token, type: 'impression' },
+            { token, type: 'action', action: 'call' },
+          ],
+        });
+      });
+
+    const first = await invoke(events());
+    const replay = await invoke(events());
+
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toEqual({ accepted: 2, rejected: 0 });
+    expect(replay.json()).toEqual({ accepted: 0, rejected: 2 });
+  });
+
+  it('refuses a search without a partner key with the contract error shape', async () => {
+    const response = await invoke(
+      fixture('apigw-partner-match.json', (event) => {
+        delete event.headers['x-api-key'];
+      }),
+    );
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+  });
+
+  it('serves /healthz with the live ruleset version', async () => {
+    const response = await invoke(fixture('apigw-partner-healthz.json'));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok', rulesetVersion: 1 });
+  });
+
+  it('serves the widget script bundled next to the handler', async () => {
+    const response = await invoke(fixture('apigw-partner-widget.json'));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toMatch(/javascript/);
+    expect(response.text).toBe(widgetJs);
+  });
+
+  it('answers an unknown path with the contract 404, not API Gateway’s', async () => {
+    const response = await invoke(fixture('apigw-partner-unknown.json'));
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error.code).toBe('not_found');
+  });
+
+  it('still answers a search when the stats table is gone, sending the count to the fallback sink', async () => {
+    await dynamo.client.send(new DeleteTableCommand({ TableName: tables.stats }));
+    const mark = output.length;
+    try {
+      const response = await invoke(matchEvent());
+
+      expect(response.statusCode).toBe(200);
+      expect(response.json().match).not.toBeNull();
+      const emf = output
+        .slice(mark)
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line));
+      expect(emf.some((blob) => Number(blob.CounterFallback) >= 1)).toBe(true);
+    } finally {
+      await ensureTables(dynamo.client, tables);
+    }
+  });
+
+  it('read the token secret from SSM once for the container, with decryption', () => {
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+    expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toMatchObject({
+      Name: TOKEN_PARAMETER,
+      WithDecryption: true,
+    });
+  });
+
+  it('writes structured logs and EMF metrics that never hold the query, the client IP, the key or the event', async () => {
+    await invoke(matchEvent());
+    const lines = output.flatMap((chunk) => chunk.split('\n')).filter((line) => line.trim() !== '');
+
+    expect(lines.some((line) => line.includes('"_aws"') && line.includes('Signpost/test'))).toBe(true);
+    expect(lines.some((line) => line.includes('"function_request_id"'))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toContain('zq-canary-7731');
+      expect(line).not.toContain('took my passport');
+      expect(line).not.toContain(CLIENT_IP);
+      expect(line).not.toContain(secretKey);
+      expect(line).not.toContain('"rawPath"');
+    }
+  });
+});
