@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     join(out, 'manifest.json'),
     `${JSON.stringify({ script: asset.script, style: asset.style, files: asset.files.map((f) => f.name), firstLoadGzipBytes: asset.firstLoadGzipBytes }, null, 2)}\n`,
   );
-  console.log(`dist/admin/  ${asset.files.length} files, first load ${asset.firstLoadGzipBytes} bytes gzipped`);
+  console.log(
+    `dist/admin/  ${asset.files.length} files, first load ${asset.firstLoadGzipBytes} bytes gzipped`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

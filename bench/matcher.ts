@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -143,6 +143,7 @@ function measureCold(size: number): ColdResult {
 
 export async function run(opts: { json: boolean; quick?: boolean }): Promise<Record<string, unknown>> {
   const quick = opts.quick === true;
+  const loadBefore = loadavg()[0] ?? 0;
   const sizes: Record<string, SizeResult> = {};
   for (const size of SIZES) {
     sizes[String(size)] = measureSize(size, quick);
@@ -162,8 +163,10 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
     agreement: { goal: 0, value: Object.values(sizes).reduce((n, s) => n + s.disagreements, 0), met: false },
   };
   goals.agreement.met = goals.agreement.value === 0;
-  const result = { sizes, cold, goals, node: process.version };
-  if (!opts.json) print(sizes, cold, goals);
+  // Figures from a busy machine say little: the load average is reported beside them.
+  const load = { before: round1(loadBefore), after: round1(loadavg()[0] ?? 0) };
+  const result = { sizes, cold, goals, loadAverage1m: load, node: process.version };
+  if (!opts.json) print(sizes, cold, goals, load);
   return result;
 }
 
@@ -173,6 +176,7 @@ function print(
   sizes: Record<string, SizeResult>,
   cold: ColdResult,
   goals: Record<string, { goal: number; value: number; met: boolean }>,
+  load: { before: number; after: number },
 ): void {
   const s = Object.values(sizes);
   console.log('Matcher: compiled index vs naive includes loop (one thread, normalization included)\n');
@@ -216,6 +220,10 @@ function print(
     ['index memory', `< ${GOALS.heapMB} MB`, `${goals.heapMB?.value ?? 0} MB`, yes(goals.heapMB)],
     ['disagreements', '0', String(goals.agreement?.value ?? 0), yes(goals.agreement)],
   ]);
+  const busy = Math.max(load.before, load.after) > 1.5;
+  console.log(
+    `\n1-minute load average ${load.before} before, ${load.after} after${busy ? ': the machine was busy, so these figures are pessimistic' : ''}.`,
+  );
 }
 
 const yes = (g: { met: boolean } | undefined): string => (g?.met ? 'yes' : 'NO');

@@ -87,7 +87,12 @@ export class Api {
       if (res.status === 401 && !opts.anonymous) this.onUnauthorized();
       throw toError(res.status, parsed);
     }
-    return { status: res.status, data: (raw ? parsed : null) as T, etag: res.headers.get('ETag'), headers: res.headers };
+    return {
+      status: res.status,
+      data: (raw ? parsed : null) as T,
+      etag: res.headers.get('ETag'),
+      headers: res.headers,
+    };
   }
 
   get<T>(path: string, opts?: CallOptions) {
@@ -113,7 +118,9 @@ function toError(status: number, body: unknown): ApiError {
   const code = typeof error?.code === 'string' ? error.code : 'http_error';
   const details = Array.isArray(error?.details)
     ? error.details.filter(isRecord).map((d) => ({
-        path: Array.isArray(d.path) ? d.path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number') : undefined,
+        path: Array.isArray(d.path)
+          ? d.path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number')
+          : undefined,
         message: String(d.message ?? ''),
       }))
     : [];

@@ -21,7 +21,14 @@ export interface Session {
 
 export type AuthConfig =
   | { mode: 'token' }
-  | { mode: 'cognito'; authority: string; clientId: string; domain: string; redirectUri: string; scope: string };
+  | {
+      mode: 'cognito';
+      authority: string;
+      clientId: string;
+      domain: string;
+      redirectUri: string;
+      scope: string;
+    };
 
 export function readConfig(): AuthConfig {
   try {
@@ -54,7 +61,18 @@ export function signIn(root: HTMLElement, config: AuthConfig, reason?: string): 
             const { cognitoSignIn } = await import('./cognito');
             resolve(await cognitoSignIn(config));
           } catch (error) {
-            failure.replaceChildren(notice('error', h('p', null, error instanceof Error && error.message === 'popup' ? S.auth.popupBlocked : S.auth.cognitoFailed)));
+            failure.replaceChildren(
+              notice(
+                'error',
+                h(
+                  'p',
+                  null,
+                  error instanceof Error && error.message === 'popup'
+                    ? S.auth.popupBlocked
+                    : S.auth.cognitoFailed,
+                ),
+              ),
+            );
           }
         });
       });
@@ -74,7 +92,14 @@ export function signIn(root: HTMLElement, config: AuthConfig, reason?: string): 
       const form = h(
         'form',
         { novalidate: true },
-        h('div', { class: 'field' }, h('label', { for: 'token' }, S.auth.tokenLabel), h('p', { class: 'hint', id: 'token-hint' }, S.auth.tokenHint), error, tokenInput),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'token' }, S.auth.tokenLabel),
+          h('p', { class: 'hint', id: 'token-hint' }, S.auth.tokenHint),
+          error,
+          tokenInput,
+        ),
         go,
       );
       form.addEventListener('submit', (event) => {
@@ -89,11 +114,20 @@ export function signIn(root: HTMLElement, config: AuthConfig, reason?: string): 
         if (!token) return fail(S.auth.tokenMissing);
         void busy(go, async () => {
           // One cheap admin call proves the token before the page shows anything.
-          const probe = new Api(async () => token, () => {});
+          const probe = new Api(
+            async () => token,
+            () => {},
+          );
           try {
             await probe.get('/admin/v1/partners');
           } catch (e) {
-            return fail(e instanceof ApiError && e.status === 401 ? S.auth.tokenWrong : e instanceof ApiError ? e.message : S.errors.unexpected);
+            return fail(
+              e instanceof ApiError && e.status === 401
+                ? S.auth.tokenWrong
+                : e instanceof ApiError
+                  ? e.message
+                  : S.errors.unexpected,
+            );
           }
           tokenInput.value = '';
           let current: string | null = token;

@@ -19,7 +19,12 @@ export function diffCampaigns(drafts: Campaign[], published: Campaign[]): Campai
   for (const draft of drafts) {
     const old = before.get(draft.id);
     if (!old) {
-      changes.push({ id: draft.id, name: draft.name, kind: 'added', details: [S.diff.keywordCount(draft.keywords.length), S.diff.languages(Object.keys(draft.messages))] });
+      changes.push({
+        id: draft.id,
+        name: draft.name,
+        kind: 'added',
+        details: [S.diff.keywordCount(draft.keywords.length), S.diff.languages(Object.keys(draft.messages))],
+      });
     } else if (comparable(old) !== comparable(draft)) {
       changes.push({ id: draft.id, name: draft.name, kind: 'changed', details: fieldChanges(old, draft) });
     }
@@ -48,11 +53,19 @@ function fieldChanges(a: Campaign, b: Campaign): string[] {
   scalar(S.campaign.banner, a.banner ? S.common.yes : S.common.no, b.banner ? S.common.yes : S.common.no);
 
   const key = (k: { text: string; match: string }) => `${k.text}\u0000${k.match}`;
-  const words = (before: { text: string; match: string }[], after: { text: string; match: string }[], negative: boolean) => {
+  const words = (
+    before: { text: string; match: string }[],
+    after: { text: string; match: string }[],
+    negative: boolean,
+  ) => {
     const was = new Set(before.map(key));
     const now = new Set(after.map(key));
-    const added = after.filter((k) => !was.has(key(k))).map((k) => `${k.text} (${S.match[k.match as 'exact'] ?? k.match})`);
-    const removed = before.filter((k) => !now.has(key(k))).map((k) => `${k.text} (${S.match[k.match as 'exact'] ?? k.match})`);
+    const added = after
+      .filter((k) => !was.has(key(k)))
+      .map((k) => `${k.text} (${S.match[k.match as 'exact'] ?? k.match})`);
+    const removed = before
+      .filter((k) => !now.has(key(k)))
+      .map((k) => `${k.text} (${S.match[k.match as 'exact'] ?? k.match})`);
     if (added.length) out.push(S.diff.keywordsAdded(added.length, negative, sample(added)));
     if (removed.length) out.push(S.diff.keywordsRemoved(removed.length, negative, sample(removed)));
   };

@@ -6,7 +6,7 @@
 import { h, replace, uid } from './dom';
 import { MATCH_TYPES, type MatchType } from './model';
 import { S } from './strings';
-import { button, type FieldErrors, errorSlot, select } from './ui';
+import { button, errorSlot, type FieldErrors, select } from './ui';
 
 export interface KeywordRow {
   id?: string;
@@ -15,7 +15,7 @@ export interface KeywordRow {
   locale?: string;
 }
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 25;
 
 export class KeywordTable {
   readonly element = h('div', { class: 'keyword-table' });
@@ -79,13 +79,22 @@ export class KeywordTable {
     this.filterInput.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') event.preventDefault();
     });
-    return h('div', { class: 'toolbar' }, h('label', { for: this.filterInput.id }, S.keywords.filter), this.filterInput);
+    return h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { for: this.filterInput.id }, S.keywords.filter),
+      this.filterInput,
+    );
   }
 
   private adder(): HTMLElement {
     const textId = uid('kwa');
     const text = h('input', { id: textId, autocomplete: 'off' });
-    const match = select(MATCH_TYPES.map((m) => [m, S.match[m]]), 'phrase', { id: uid('kwm') });
+    const match = select(
+      MATCH_TYPES.map((m) => [m, S.match[m]]),
+      'phrase',
+      { id: uid('kwm') },
+    );
     const locale = this.opts.withLocale ? h('input', { id: uid('kwl'), size: 6, autocomplete: 'off' }) : null;
     const error = errorSlot(`${textId}-error`);
     text.setAttribute('aria-describedby', error.id);
@@ -116,7 +125,17 @@ export class KeywordTable {
     return h(
       'div',
       { class: 'adder' },
-      h('div', { class: 'field' }, h('label', { for: textId }, this.opts.root === 'keywords' ? S.keywords.addLabel : S.keywords.addNegativeLabel), error, text),
+      h(
+        'div',
+        { class: 'field' },
+        h(
+          'label',
+          { for: textId },
+          this.opts.root === 'keywords' ? S.keywords.addLabel : S.keywords.addNegativeLabel,
+        ),
+        error,
+        text,
+      ),
       h('div', { class: 'field' }, h('label', { for: match.id }, S.keywords.match), match),
       locale ? h('div', { class: 'field' }, h('label', { for: locale.id }, S.keywords.locale), locale) : null,
       button(this.opts.root === 'keywords' ? S.keywords.add : S.keywords.addNegative, add),
@@ -147,7 +166,11 @@ export class KeywordTable {
       errors.register([root, i], text, textError);
       errors.register([root, i, 'id'], text, textError);
 
-      const match = select(MATCH_TYPES.map((m) => [m, S.match[m]]), row.match, { 'aria-label': S.keywords.rowMatch(n) });
+      const match = select(
+        MATCH_TYPES.map((m) => [m, S.match[m]]),
+        row.match,
+        { 'aria-label': S.keywords.rowMatch(n) },
+      );
       const matchError = errorSlot(uid('kwe'));
       match.setAttribute('aria-describedby', matchError.id);
       match.addEventListener('change', () => {
@@ -158,7 +181,12 @@ export class KeywordTable {
 
       let localeCell: HTMLElement | null = null;
       if (withLocale) {
-        const locale = h('input', { value: row.locale ?? '', size: 6, 'aria-label': S.keywords.rowLocale(n), autocomplete: 'off' });
+        const locale = h('input', {
+          value: row.locale ?? '',
+          size: 6,
+          'aria-label': S.keywords.rowLocale(n),
+          autocomplete: 'off',
+        });
         const localeError = errorSlot(uid('kwe'));
         locale.setAttribute('aria-describedby', localeError.id);
         locale.addEventListener('input', () => {
@@ -169,12 +197,16 @@ export class KeywordTable {
         errors.register([root, i, 'locale'], locale, localeError);
         localeCell = h('td', null, localeError, locale);
       }
-      const remove = button(S.common.remove, () => {
-        this.rows.splice(i, 1);
-        this.opts.onChange();
-        this.render();
-        this.filterInput.focus();
-      }, 'link');
+      const remove = button(
+        S.common.remove,
+        () => {
+          this.rows.splice(i, 1);
+          this.opts.onChange();
+          this.render();
+          this.filterInput.focus();
+        },
+        'link',
+      );
       remove.setAttribute('aria-label', S.keywords.removeRow(row.text || String(n)));
       return h(
         'tr',
@@ -188,7 +220,12 @@ export class KeywordTable {
     });
 
     const status = indexes.length
-      ? S.keywords.showing(this.page * PAGE_SIZE + 1, this.page * PAGE_SIZE + shown.length, indexes.length, this.rows.length)
+      ? S.keywords.showing(
+          this.page * PAGE_SIZE + 1,
+          this.page * PAGE_SIZE + shown.length,
+          indexes.length,
+          this.rows.length,
+        )
       : this.rows.length
         ? S.keywords.noneMatch
         : root === 'keywords'
@@ -200,15 +237,25 @@ export class KeywordTable {
         ? h(
             'div',
             { class: 'pager' },
-            button(S.keywords.previous, () => {
-              this.page -= 1;
-              this.render();
-            }, 'secondary', { disabled: this.page === 0 }),
+            button(
+              S.keywords.previous,
+              () => {
+                this.page -= 1;
+                this.render();
+              },
+              'secondary',
+              { disabled: this.page === 0 },
+            ),
             h('span', null, S.keywords.page(this.page + 1, pages)),
-            button(S.keywords.next, () => {
-              this.page += 1;
-              this.render();
-            }, 'secondary', { disabled: this.page >= pages - 1 }),
+            button(
+              S.keywords.next,
+              () => {
+                this.page += 1;
+                this.render();
+              },
+              'secondary',
+              { disabled: this.page >= pages - 1 },
+            ),
           )
         : null;
 

@@ -25,7 +25,10 @@ type Screen = (ctx: Ctx, ...params: string[]) => Promise<void> | void;
 const ROUTES: [RegExp, () => Promise<Screen>][] = [
   [/^campaigns$/, async () => (await import('./screens/campaigns')).campaignList],
   [/^campaigns\/new$/, async () => (await import('./screens/campaign-editor')).campaignEditor],
-  [/^campaigns\/(cmp_[A-Za-z0-9_-]+)$/, async () => (await import('./screens/campaign-editor')).campaignEditor],
+  [
+    /^campaigns\/(cmp_[A-Za-z0-9_-]+)$/,
+    async () => (await import('./screens/campaign-editor')).campaignEditor,
+  ],
   [/^test$/, async () => (await import('./screens/test-query')).testQuery],
   [/^publish$/, async () => (await import('./screens/publish')).publishScreen],
   [/^partners$/, async () => (await import('./screens/partners')).partnerList],
@@ -80,33 +83,59 @@ function runApp(root: HTMLElement, _config: AuthConfig, session: Session): Promi
     };
 
     const api = new Api(
-      () => session.token().catch(() => {
-        end(S.auth.expired);
-        return '';
-      }),
+      () =>
+        session.token().catch(() => {
+          end(S.auth.expired);
+          return '';
+        }),
       () => end(S.auth.expired),
     );
-    const live = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'announcer' });
+    const live = h('div', {
+      class: 'visually-hidden',
+      role: 'status',
+      'aria-live': 'polite',
+      id: 'announcer',
+    });
     const main = h('main', { id: 'main', tabindex: '-1' });
     const navLinks = NAV.map(([hash, label]) => h('a', { href: `#/${hash}`, 'data-route': hash }, label));
     const expiry = h('span', { class: 'expiry' });
     const warning = h('div', { class: 'session-warning' });
-    const signOut = button(S.auth.signOut, async () => {
-      if (dirty && !window.confirm(S.common.leaveUnsaved)) return;
-      await session.signOut();
-      end(S.auth.signedOut);
-    }, 'link');
+    const signOut = button(
+      S.auth.signOut,
+      async () => {
+        if (dirty && !window.confirm(S.common.leaveUnsaved)) return;
+        await session.signOut();
+        end(S.auth.signedOut);
+      },
+      'link',
+    );
 
     root.replaceChildren(
-      h('a', { href: '#main', class: 'skip', onclick: (e: Event) => {
-        e.preventDefault();
-        main.focus();
-      } }, S.app.skip),
+      h(
+        'a',
+        {
+          href: '#main',
+          class: 'skip',
+          onclick: (e: Event) => {
+            e.preventDefault();
+            main.focus();
+          },
+        },
+        S.app.skip,
+      ),
       h(
         'header',
         { class: 'top' },
         h('a', { href: '#/campaigns', class: 'brand' }, S.app.name),
-        h('nav', { 'aria-label': S.nav.label }, h('ul', null, navLinks.map((a) => h('li', null, a)))),
+        h(
+          'nav',
+          { 'aria-label': S.nav.label },
+          h(
+            'ul',
+            null,
+            navLinks.map((a) => h('li', null, a)),
+          ),
+        ),
         h('div', { class: 'who' }, h('span', null, session.who), expiry, signOut),
       ),
       warning,
@@ -131,15 +160,19 @@ function runApp(root: HTMLElement, _config: AuthConfig, session: Session): Promi
             'warning',
             h('p', null, S.auth.endingSoon(formatTime(at))),
             session.renew
-              ? button(S.auth.staySignedIn, async () => {
-                  try {
-                    await session.renew?.();
-                    warning.replaceChildren();
-                    updateExpiry();
-                  } catch {
-                    warning.replaceChildren(notice('error', h('p', null, S.auth.renewFailed)));
-                  }
-                }, 'primary')
+              ? button(
+                  S.auth.staySignedIn,
+                  async () => {
+                    try {
+                      await session.renew?.();
+                      warning.replaceChildren();
+                      updateExpiry();
+                    } catch {
+                      warning.replaceChildren(notice('error', h('p', null, S.auth.renewFailed)));
+                    }
+                  },
+                  'primary',
+                )
               : null,
           ),
         );
@@ -171,7 +204,10 @@ function runApp(root: HTMLElement, _config: AuthConfig, session: Session): Promi
       const view = h('div', { class: 'view' });
       main.replaceChildren(view);
       if (!found) {
-        view.append(h('h1', { tabindex: '-1' }, S.app.notFound), h('p', null, h('a', { href: '#/campaigns' }, S.nav.campaigns)));
+        view.append(
+          h('h1', { tabindex: '-1' }, S.app.notFound),
+          h('p', null, h('a', { href: '#/campaigns' }, S.nav.campaigns)),
+        );
         return;
       }
       const params = (found[0].exec(route) ?? []).slice(1);
@@ -198,7 +234,17 @@ function runApp(root: HTMLElement, _config: AuthConfig, session: Session): Promi
       } catch (error) {
         // For whoever opens the console (and the e2e test); the admin gets a sentence.
         console.error(error);
-        if (!ended) view.append(notice('error', h('p', null, error instanceof Error && error.name === 'ApiError' ? error.message : S.errors.unexpected)));
+        if (!ended)
+          view.append(
+            notice(
+              'error',
+              h(
+                'p',
+                null,
+                error instanceof Error && error.name === 'ApiError' ? error.message : S.errors.unexpected,
+              ),
+            ),
+          );
       }
       if (view.isConnected) {
         const heading = view.querySelector('h1');

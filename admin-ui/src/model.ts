@@ -2,8 +2,9 @@
  * The shapes the page reads from the Admin API, and tolerant readers for the answers whose exact field names
  * are the backend's to choose (versions, reports, audit): a renamed field degrades a column, not the page.
  */
-import { type Api, ApiError, isRecord } from './api';
+
 import type { Campaign, MatchType, Partner } from '../../functions/core/model';
+import { type Api, ApiError, isRecord } from './api';
 
 export type { Campaign, MatchType };
 
@@ -52,7 +53,8 @@ export async function listVersions(api: Api, before?: number): Promise<VersionPa
     publishedAt: String(v.publishedAt ?? ''),
     publishedBy: String(v.publishedBy ?? ''),
     restoredFrom: typeof v.restoredFrom === 'number' ? v.restoredFrom : null,
-    campaigns: typeof v.campaigns === 'number' ? v.campaigns : Array.isArray(v.campaigns) ? v.campaigns.length : null,
+    campaigns:
+      typeof v.campaigns === 'number' ? v.campaigns : Array.isArray(v.campaigns) ? v.campaigns.length : null,
     keywords: typeof v.keywords === 'number' ? v.keywords : null,
     changes: typeof v.summary === 'string' && v.summary ? v.summary : summarizeChanges(v.changes),
   }));
@@ -96,17 +98,20 @@ export async function loadPublished(api: Api): Promise<Published> {
   try {
     live = (await listVersions(api)).live;
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return { version: null, campaigns: null };
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405))
+      return { version: null, campaigns: null };
     throw error;
   }
   if (live === null) return { version: null, campaigns: [] };
   try {
     const { data } = await api.get<unknown>(`/admin/v1/versions/${live}`);
     const ruleset = isRecord(data) && isRecord(data.ruleset) ? data.ruleset : data;
-    const campaigns = isRecord(ruleset) && Array.isArray(ruleset.campaigns) ? (ruleset.campaigns as Campaign[]) : null;
+    const campaigns =
+      isRecord(ruleset) && Array.isArray(ruleset.campaigns) ? (ruleset.campaigns as Campaign[]) : null;
     return { version: live, campaigns };
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return { version: live, campaigns: null };
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405))
+      return { version: live, campaigns: null };
     throw error;
   }
 }

@@ -45,8 +45,7 @@ export const S = {
     unexpected: 'Something went wrong in the page. Reload it and try again.',
     status: (status: number) => `The service answered with an error (${status}). Try again in a moment.`,
     summaryTitle: 'Nothing was saved: there is a problem',
-    at: (path: (string | number)[]) =>
-      path.map((p) => (typeof p === 'number' ? `#${p + 1}` : p)).join(' › '),
+    at: (path: (string | number)[]) => path.map((p) => (typeof p === 'number' ? `#${p + 1}` : p)).join(' › '),
   },
   auth: {
     title: 'Sign in to Signpost admin',
@@ -56,7 +55,8 @@ export const S = {
     tokenButton: 'Sign in',
     tokenMissing: 'Enter the admin token.',
     tokenWrong: 'That token is not valid. Check it and try again.',
-    cognitoIntro: 'Sign in with your organisation account. A sign-in window opens; come back here when it closes.',
+    cognitoIntro:
+      'Sign in with your organisation account. A sign-in window opens; come back here when it closes.',
     cognitoButton: 'Sign in',
     cognitoFailed: 'Signing in did not complete. Try again.',
     popupBlocked: 'The sign-in window was blocked or closed. Allow pop-ups for this site and try again.',
@@ -73,7 +73,11 @@ export const S = {
   },
   status: { active: 'Active', paused: 'Paused' },
   match: { exact: 'exact', phrase: 'phrase', broad: 'broad' },
-  variants: { plural: 'plural form', disguise: 'disguised spelling', 'plural+disguise': 'plural, disguised spelling' },
+  variants: {
+    plural: 'plural form',
+    disguise: 'disguised spelling',
+    'plural+disguise': 'plural, disguised spelling',
+  },
   actionTypes: { call: 'Call', text: 'Text message', link: 'Link' },
   campaign: {
     name: 'Name',
@@ -124,7 +128,8 @@ export const S = {
     statusHint: 'A paused campaign answers no search.',
     priorityHint: 'When several campaigns match, the highest priority wins (−1000 to 1000).',
     bannerLabel: 'Show as a banner',
-    bannerHint: 'Pages that always show help (no search) get the message of the highest-priority banner campaign.',
+    bannerHint:
+      'Pages that always show help (no search) get the message of the highest-priority banner campaign.',
     targeting: 'Who sees it',
     localesHint: 'Language tags, separated by commas, such as en, es, es-MX. Empty: every language.',
     regionsHint: 'ISO codes, separated by commas, such as US or US-CA. Empty: everywhere.',
@@ -133,7 +138,8 @@ export const S = {
     keywordsHint:
       'Searches that contain these words show the message. Exact: the whole search is the keyword. Phrase: the words appear together, in order. Broad: every word appears, in any order. Plurals and disguised spellings (p1mp) count too.',
     negatives: 'Negative keywords',
-    negativesHint: 'A search that contains one of these never shows this campaign’s message (for example “movie”).',
+    negativesHint:
+      'A search that contains one of these never shows this campaign’s message (for example “movie”).',
     messages: 'Messages',
     messagesHint:
       'One message per language. People see the message in their language when there is one, else in the default language. The preview is drawn by the widget itself.',
@@ -218,7 +224,8 @@ export const S = {
       `${n} ${negative ? 'negative ' : ''}${n === 1 ? 'keyword' : 'keywords'} removed: ${sample}`,
     messageAdded: (locale: string) => `Message added in ${locale}`,
     messageRemoved: (locale: string) => `Message removed in ${locale}`,
-    messageChanged: (locale: string, parts: string[]) => `Message in ${locale} changed: ${parts.join(', ').toLowerCase()}`,
+    messageChanged: (locale: string, parts: string[]) =>
+      `Message in ${locale} changed: ${parts.join(', ').toLowerCase()}`,
     andMore: (shown: string, more: number) => `${shown} and ${more} more`,
   },
   test: {
@@ -241,7 +248,8 @@ export const S = {
     normalized: 'Normalized query',
     matches: 'Shows:',
     noMatch: 'No campaign matches: nothing is shown.',
-    matchSummary: (campaign: string, keyword: string) => `Drafts: shows ${campaign}, by keyword ${quote(keyword)}.`,
+    matchSummary: (campaign: string, keyword: string) =>
+      `Drafts: shows ${campaign}, by keyword ${quote(keyword)}.`,
     keyword: 'Keyword',
     matchedText: 'Matched words',
     variant: 'How',
@@ -274,7 +282,8 @@ export const S = {
       `${plural(n, 'campaign differs', 'campaigns differ')} from ${version === null ? 'what partners see' : `published version ${version}`}:`,
     upToDate: (v: number) => `Nothing to publish: the drafts are the same as published version ${v}.`,
     nothingYet: 'Nothing has been published yet.',
-    noDiff: 'The published version could not be compared with the drafts here. Publishing makes every draft live.',
+    noDiff:
+      'The published version could not be compared with the drafts here. Publishing makes every draft live.',
     button: 'Publish these changes',
     published: (v: number) => `Published version ${v}. Partners get it within seconds.`,
     kind: { added: 'New', removed: 'Deleted', changed: 'Changed' },
@@ -287,7 +296,10 @@ export const S = {
     colChanges: 'Changes',
     live: 'live',
     contents: (campaigns: number | null, keywords: number | null) =>
-      [campaigns !== null ? plural(campaigns, 'campaign', 'campaigns') : '', keywords !== null ? plural(keywords, 'keyword', 'keywords') : '']
+      [
+        campaigns !== null ? plural(campaigns, 'campaign', 'campaigns') : '',
+        keywords !== null ? plural(keywords, 'keyword', 'keywords') : '',
+      ]
         .filter(Boolean)
         .join(', '),
     restoredFrom: (v: number) => `Restored from version ${v}.`,
@@ -295,7 +307,8 @@ export const S = {
     restoreTitle: (v: number) => `Restore version ${v}?`,
     restoreBody: (v: number) =>
       `Version ${v}'s campaigns become what partners see, at once, published again as a new version. Nothing is deleted: you can restore the current version later.`,
-    restored: (v: number, as: number | null) => `Restored version ${v}${as !== null ? ` as version ${as}` : ''}. Partners get it within seconds.`,
+    restored: (v: number, as: number | null) =>
+      `Restored version ${v}${as !== null ? ` as version ${as}` : ''}. Partners get it within seconds.`,
   },
   partners: {
     title: 'Partners',
@@ -323,7 +336,8 @@ export const S = {
     disable: 'Disable partner',
     enable: 'Enable partner',
     disableTitle: (name: string) => `Disable ${quote(name)}?`,
-    disableBody: 'Its keys stop working within seconds: its searches and its widget get no help messages until you enable it again.',
+    disableBody:
+      'Its keys stop working within seconds: its searches and its widget get no help messages until you enable it again.',
     disabledDone: 'Disabled. Its keys stop working within seconds.',
     enabledDone: 'Enabled.',
     keysTitle: 'Secret keys',
@@ -336,7 +350,8 @@ export const S = {
     revoke: 'Revoke',
     revokeLabel: (prefix: string) => `Revoke key ${prefix}`,
     revokeTitle: (prefix: string) => `Revoke key ${prefix}…?`,
-    revokeBody: 'Servers using this key are refused within seconds. This cannot be undone; issue a new key instead.',
+    revokeBody:
+      'Servers using this key are refused within seconds. This cannot be undone; issue a new key instead.',
     revokedDone: (prefix: string) => `Revoked key ${prefix}.`,
     secretTitle: 'The new secret key',
     secretOnce:
@@ -346,11 +361,13 @@ export const S = {
     embedIntro: 'The partner adds this one tag to their page, pinned to this exact build of the widget:',
     embedHint:
       'Replace the data-query value with the page’s search query, or use data-query-param="q" to read it from the address. Optional: data-locale, data-region, data-exit-url.',
-    embedNoOrigins: 'This partner has no allowed origin yet, so the widget will not answer on any page. Add the page’s origin above.',
+    embedNoOrigins:
+      'This partner has no allowed origin yet, so the widget will not answer on any page. Add the page’s origin above.',
     copySnippet: 'Copy embed code',
     queryPlaceholder: 'the page’s search query',
     staleTitle: 'Someone else changed this partner',
-    staleBody: 'It was changed after you opened it, so your change was not made. Load the latest version and try again.',
+    staleBody:
+      'It was changed after you opened it, so your change was not made. Load the latest version and try again.',
   },
   reports: {
     title: 'Reports',
@@ -435,7 +452,8 @@ export const S = {
     campaignsAdded: (names: string[]) => `Campaigns added: ${names.join(', ')}`,
     campaignsRemoved: (names: string[]) => `Campaigns removed: ${names.join(', ')}`,
     campaignsChanged: (names: string[]) => `Campaigns changed: ${names.join(', ')}`,
-    ruleset: (version: number | null) => (version === null ? 'Published ruleset' : `Published version ${version}`),
+    ruleset: (version: number | null) =>
+      version === null ? 'Published ruleset' : `Published version ${version}`,
     empty: 'No changes match these filters.',
     more: 'Show older changes',
     action: (action: string) => action.replace(/[._]/g, ' '),

@@ -10,7 +10,11 @@ import { S } from './strings';
 export type NoticeKind = 'error' | 'success' | 'info' | 'warning';
 
 export function notice(kind: NoticeKind, ...children: Child[]): HTMLDivElement {
-  return h('div', { class: `notice ${kind}`, role: kind === 'error' || kind === 'warning' ? 'alert' : 'status' }, ...children);
+  return h(
+    'div',
+    { class: `notice ${kind}`, role: kind === 'error' || kind === 'warning' ? 'alert' : 'status' },
+    ...children,
+  );
 }
 
 export function errorNotice(error: unknown): HTMLDivElement {
@@ -18,8 +22,17 @@ export function errorNotice(error: unknown): HTMLDivElement {
 }
 
 /** A button; `kind` picks the look: primary, secondary (default), danger, link. */
-export function button(label: string, onClick: (event: MouseEvent) => void, kind = 'secondary', attrs: Record<string, string | boolean> = {}): HTMLButtonElement {
-  return h('button', { type: 'button', class: `btn ${kind}`, onclick: onClick as (e: Event) => void, ...attrs }, label);
+export function button(
+  label: string,
+  onClick: (event: MouseEvent) => void,
+  kind = 'secondary',
+  attrs: Record<string, string | boolean> = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    { type: 'button', class: `btn ${kind}`, onclick: onClick as (e: Event) => void, ...attrs },
+    label,
+  );
 }
 
 /** Runs an action with its button disabled and marked busy, so double clicks do not double submit. */
@@ -39,7 +52,12 @@ export async function busy<T>(control: HTMLButtonElement | null, action: () => P
 }
 
 /** A modal confirmation: true when confirmed. One dialog, one decision. */
-export function confirmDialog(opts: { title: string; body: Child; confirm: string; danger?: boolean }): Promise<boolean> {
+export function confirmDialog(opts: {
+  title: string;
+  body: Child;
+  confirm: string;
+  danger?: boolean;
+}): Promise<boolean> {
   return new Promise((resolve) => {
     const titleId = uid('dlg');
     const dialog = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' });
@@ -52,7 +70,12 @@ export function confirmDialog(opts: { title: string; body: Child; confirm: strin
     dialog.append(
       h('h2', { id: titleId }, opts.title),
       h('div', { class: 'dialog-body' }, opts.body),
-      h('div', { class: 'actions' }, ok, button(S.common.cancel, () => close(false))),
+      h(
+        'div',
+        { class: 'actions' },
+        ok,
+        button(S.common.cancel, () => close(false)),
+      ),
     );
     dialog.addEventListener('cancel', (event) => {
       event.preventDefault();
@@ -66,7 +89,12 @@ export function confirmDialog(opts: { title: string; body: Child; confirm: strin
 
 /** The heading of a screen, with optional actions beside it. */
 export function pageHeader(title: string, ...actions: Child[]): HTMLElement {
-  return h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, title), actions.length ? h('div', { class: 'actions' }, ...actions) : null);
+  return h(
+    'div',
+    { class: 'page-head' },
+    h('h1', { tabindex: '-1' }, title),
+    actions.length ? h('div', { class: 'actions' }, ...actions) : null,
+  );
 }
 
 export function loading(): HTMLParagraphElement {
@@ -127,10 +155,13 @@ export class FieldErrors {
       const path = detail.path ?? [];
       const field = this.find(path);
       if (field) {
-        field.message.textContent = field.message.textContent ? `${field.message.textContent} ${detail.message}` : detail.message;
+        field.message.textContent = field.message.textContent
+          ? `${field.message.textContent} ${detail.message}`
+          : detail.message;
         field.message.hidden = false;
         // aria-invalid only where ARIA allows it (a button, say, may not carry it).
-        if (field.control.matches('input, select, textarea')) field.control.setAttribute('aria-invalid', 'true');
+        if (field.control.matches('input, select, textarea'))
+          field.control.setAttribute('aria-invalid', 'true');
         this.shown.push(field);
       }
       const where = path.length ? S.errors.at(path) : '';
@@ -139,15 +170,27 @@ export class FieldErrors {
           'li',
           null,
           field
-            ? h('a', { href: '#', onclick: (e: Event) => {
-                e.preventDefault();
-                (field.reveal?.() ?? field.control).focus();
-              } }, detail.message, where ? h('span', { class: 'muted' }, ` (${where})`) : null)
+            ? h(
+                'a',
+                {
+                  href: '#',
+                  onclick: (e: Event) => {
+                    e.preventDefault();
+                    (field.reveal?.() ?? field.control).focus();
+                  },
+                },
+                detail.message,
+                where ? h('span', { class: 'muted' }, ` (${where})`) : null,
+              )
             : `${detail.message}${where ? ` (${where})` : ''}`,
         ),
       );
     }
-    append(this.summary, [h('h2', null, S.errors.summaryTitle), h('p', null, messageOf(error)), items.length ? h('ul', null, items) : null]);
+    append(this.summary, [
+      h('h2', null, S.errors.summaryTitle),
+      h('p', null, messageOf(error)),
+      items.length ? h('ul', null, items) : null,
+    ]);
     this.summary.hidden = false;
     this.summary.setAttribute('role', 'alert');
     this.summary.focus();
@@ -180,7 +223,10 @@ export interface FieldOptions {
 }
 
 /** Wraps a control with its label, hint and error slot, and registers it for its API path. */
-export function field<T extends HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(control: T, opts: FieldOptions): HTMLDivElement {
+export function field<T extends HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+  control: T,
+  opts: FieldOptions,
+): HTMLDivElement {
   const id = control.id || uid('in');
   control.id = id;
   const describedBy: string[] = [];
@@ -200,18 +246,33 @@ export function field<T extends HTMLInputElement | HTMLSelectElement | HTMLTextA
   );
 }
 
-export function input(attrs: Record<string, string | number | boolean | undefined | null> = {}): HTMLInputElement {
+export function input(
+  attrs: Record<string, string | number | boolean | undefined | null> = {},
+): HTMLInputElement {
   return h('input', { type: 'text', ...attrs });
 }
 
-export function select(options: [value: string, label: string][], value: string, attrs: Record<string, string | boolean> = {}): HTMLSelectElement {
-  const control = h('select', attrs, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+export function select(
+  options: [value: string, label: string][],
+  value: string,
+  attrs: Record<string, string | boolean> = {},
+): HTMLSelectElement {
+  const control = h(
+    'select',
+    attrs,
+    options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)),
+  );
   control.value = value;
   return control;
 }
 
 /** A table with a caption and column headers; rows are arrays of cells (the first may be a row header). */
-export function table(caption: string, headers: string[], rows: Child[][], opts: { rowHeader?: boolean; captionHidden?: boolean } = {}): HTMLElement {
+export function table(
+  caption: string,
+  headers: string[],
+  rows: Child[][],
+  opts: { rowHeader?: boolean; captionHidden?: boolean } = {},
+): HTMLElement {
   return h(
     'div',
     { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
@@ -219,7 +280,15 @@ export function table(caption: string, headers: string[], rows: Child[][], opts:
       'table',
       null,
       h('caption', { class: opts.captionHidden ? 'visually-hidden' : null }, caption),
-      h('thead', null, h('tr', null, headers.map((label) => h('th', { scope: 'col' }, label)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          headers.map((label) => h('th', { scope: 'col' }, label)),
+        ),
+      ),
       h(
         'tbody',
         null,
@@ -227,7 +296,9 @@ export function table(caption: string, headers: string[], rows: Child[][], opts:
           h(
             'tr',
             null,
-            cells.map((cell, i) => (i === 0 && opts.rowHeader ? h('th', { scope: 'row' }, cell) : h('td', null, cell))),
+            cells.map((cell, i) =>
+              i === 0 && opts.rowHeader ? h('th', { scope: 'row' }, cell) : h('td', null, cell),
+            ),
           ),
         ),
       ),

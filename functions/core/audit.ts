@@ -180,9 +180,7 @@ export function partnerNote(
 
 /** The entry of a published version, from its immutable header and the version before it. */
 export function publishEntry(id: string, ruleset: Ruleset, previous: Ruleset | null): AuditEntry {
-  const changes = boundVersionChanges(
-    diffRulesets(previous?.campaigns ?? [], ruleset.campaigns),
-  );
+  const changes = boundVersionChanges(diffRulesets(previous?.campaigns ?? [], ruleset.campaigns));
   const c = changes.campaigns.counts;
   const k = changes.keywords;
   const what = `${c.added} campaigns added, ${c.removed} removed, ${c.changed} changed; keywords +${k.added} −${k.removed} ~${k.changed}`;
@@ -283,7 +281,10 @@ export async function publishAudited(
 ): Promise<{ ruleset: Ruleset; previous: Ruleset | null; entry: AuditEntry | null }> {
   const live = await deps.rulesets.liveVersion();
   const warn = (message: string, version: number | null, error: unknown) =>
-    deps.logger?.warn(message, { rulesetVersion: version, error: error instanceof Error ? error.name : 'unknown' });
+    deps.logger?.warn(message, {
+      rulesetVersion: version,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
   // Never blocks a publish (a restore may be undoing a bad version): what it misses, a later reader records.
   await auditMissingPublishes(deps, live).catch((error) =>
     warn('earlier publishes could not be recorded in the audit log now', live, error),

@@ -136,7 +136,8 @@ function resolveConfig(auth: AdminAuthConfig, origin: string): AdminAuthConfig {
  * frame the page; no Trusted Types sink may take a string. Cognito's endpoints are the only other origin.
  */
 export function contentSecurityPolicy(nonce: string, auth: AdminAuthConfig): string {
-  const identity = auth.mode === 'cognito' ? ` ${new URL(auth.domain).origin} ${new URL(auth.authority).origin}` : '';
+  const identity =
+    auth.mode === 'cognito' ? ` ${new URL(auth.domain).origin} ${new URL(auth.authority).origin}` : '';
   return [
     "default-src 'self'",
     `script-src 'nonce-${nonce}' 'strict-dynamic'`,
@@ -162,7 +163,12 @@ function escapeHtml(text: string): string {
   );
 }
 
-function shell(p: { nonce: string; script: AdminAssetFile; style: AdminAssetFile; config: AdminAuthConfig }): string {
+function shell(p: {
+  nonce: string;
+  script: AdminAssetFile;
+  style: AdminAssetFile;
+  config: AdminAuthConfig;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head>

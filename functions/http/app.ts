@@ -134,21 +134,27 @@ function documentFiles(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     method: 'get',
     path: '/openapi.json',
     summary: 'This document: OpenAPI 3.1, generated from the schemas that validate the requests',
-    responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+    responses: {
+      200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } },
+    },
   });
   if (deps.widget) {
     file('/widget/v1.js', js, 'The widget script (cached a day)');
     file('/widget.js', js, 'The widget script, the same as /widget/v1.js');
-    file('/widget/{file}', js, 'The widget script under its content-hashed name, v1.<hash>.js, cached for good');
+    file(
+      '/widget/{file}',
+      js,
+      'The widget script under its content-hashed name, v1.<hash>.js, cached for good',
+    );
     file('/widget/v1.js.sri', 'text/plain', 'The Subresource Integrity value of the current widget script');
     file('/widget/demo', 'text/html', 'A page that shows the widget at work');
-    file('/widget/demo.js', js, 'The demo page\'s script');
-    file('/widget/demo.css', 'text/css', 'The demo page\'s styles');
+    file('/widget/demo.js', js, "The demo page's script");
+    file('/widget/demo.css', 'text/css', "The demo page's styles");
   }
   if (deps.adminPage) {
     file('/admin', 'text/html', 'The admin page');
     file('/admin/', 'text/html', 'Redirects to /admin');
     file('/admin/config.json', 'application/json', 'How the admin page signs in');
-    file('/admin/assets/{name}', js, 'The admin page\'s scripts and styles');
+    file('/admin/assets/{name}', js, "The admin page's scripts and styles");
   }
 }

@@ -1,7 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { compress } from 'hono/compress';
 import { defaultCampaign } from '../core/default-campaign.js';
-import { buildRulesFeed, RULES_FEED_FORMAT, RULES_FEED_FORMAT_VERSION, type RulesFeed } from '../core/rules-feed.js';
+import {
+  buildRulesFeed,
+  RULES_FEED_FORMAT,
+  RULES_FEED_FORMAT_VERSION,
+  type RulesFeed,
+} from '../core/rules-feed.js';
 import type { PartnerDeps } from './deps.js';
 import { errorResponse, router } from './openapi.js';
 import { type PartnerAuthenticator, requirePartner } from './partner-auth.js';
@@ -28,7 +33,9 @@ const RulesFeedSchema = z
         endsAt: z.string().nullable(),
         banner: z.boolean(),
         defaultLocale: z.string(),
-        keywords: z.array(z.object({ id: z.string(), text: z.string(), normalized: z.string(), match: MatchType })),
+        keywords: z.array(
+          z.object({ id: z.string(), text: z.string(), normalized: z.string(), match: MatchType }),
+        ),
         negativeKeywords: z.array(z.object({ text: z.string(), normalized: z.string(), match: MatchType })),
         messages: z.record(z.string(), FeedMessage),
       }),
@@ -43,7 +50,9 @@ const rulesRoute = createRoute({
   description:
     'The format is specified in docs/rules-feed.md. `ETag` is the ruleset version: poll with `If-None-Match` and get ' +
     '304 until a new version is published. Answered gzip-compressed when asked (`Accept-Encoding: gzip`).',
-  request: { headers: z.object({ 'if-none-match': z.string().optional(), 'x-api-key': z.string().optional() }) },
+  request: {
+    headers: z.object({ 'if-none-match': z.string().optional(), 'x-api-key': z.string().optional() }),
+  },
   responses: {
     200: {
       description: 'The live ruleset.',

@@ -217,8 +217,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     close: async () => {
       if (closing) return;
       closing = true;
+      // No request can add to the counters once the server has drained; then they are written out.
       await drain(server, timeouts.drainMs);
-      await flushCounters(deps, logger);
       await counting?.close();
       client.destroy();
       if (embedded) await new Promise<void>((resolve) => embedded?.close(() => resolve()));
@@ -241,19 +241,6 @@ async function drain(server: Server, drainMs: number): Promise<void> {
     }
   } finally {
     clearInterval(sweep);
-  }
-}
-
-/** Writes out counters still buffered in memory, once no request can add to them. */
-async function flushCounters(deps: AppDeps, logger: Logger): Promise<void> {
-  const flushable = deps.impressions as Partial<{ flush(): Promise<unknown> }>;
-  if (typeof flushable.flush !== 'function') return;
-  try {
-    await flushable.flush();
-  } catch (error) {
-    logger.error('counter flush on shutdown failed', {
-      error: error instanceof Error ? error.name : 'unknown',
-    });
   }
 }
 

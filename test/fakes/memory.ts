@@ -10,8 +10,16 @@ import {
   fallbackNote,
   withTarget,
 } from '../../functions/core/audit.js';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../functions/core/errors.js';
+import { Counters } from '../../functions/core/counters.js';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../functions/core/errors.js';
+import { EventRecorder } from '../../functions/core/events.js';
 import { randomIds } from '../../functions/core/ids.js';
+import { ImpressionTokens } from '../../functions/core/impression-token.js';
 import { LiveRuleset } from '../../functions/core/live-ruleset.js';
 import type { Campaign, Partner, Ruleset, StoredCampaign } from '../../functions/core/model.js';
 import type {
@@ -42,7 +50,13 @@ const clone = <T>(value: T): T => structuredClone(value);
 /** The audit log in memory. Writes through the fakes below record their entry in the same step as the change. */
 export class MemoryAudit implements AuditLog {
   readonly entries: AuditEntry[] = [];
-  add(note: AuditNote | undefined, action: AuditAction, actor: string, target: AuditTarget, revision: number) {
+  add(
+    note: AuditNote | undefined,
+    action: AuditAction,
+    actor: string,
+    target: AuditTarget,
+    revision: number,
+  ) {
     const entry = withTarget(
       note ?? fallbackNote(randomIds.next('aud'), action, actor, new Date(), `${action} of ${target.id}.`),
       target,
@@ -52,7 +66,11 @@ export class MemoryAudit implements AuditLog {
   }
   async record(entry: AuditEntry) {
     const t = entry.target;
-    if (!this.entries.some((e) => e.target.type === t.type && e.target.id === t.id && e.target.revision === t.revision)) {
+    if (
+      !this.entries.some(
+        (e) => e.target.type === t.type && e.target.id === t.id && e.target.revision === t.revision,
+      )
+    ) {
       this.entries.push(clone(entry));
     }
   }
@@ -65,17 +83,24 @@ export class MemoryAudit implements AuditLog {
   async list(query: AuditQuery): Promise<AuditPage> {
     const matching = this.entries
       .map((entry, order) => ({ entry, order }))
-      .filter(({ entry }) => !query.target || (entry.target.type === query.target.type && entry.target.id === query.target.id))
+      .filter(
+        ({ entry }) =>
+          !query.target || (entry.target.type === query.target.type && entry.target.id === query.target.id),
+      )
       .filter(({ entry }) => (!query.from || entry.at >= query.from) && (!query.to || entry.at < query.to))
       .sort((a, b) => (a.entry.at === b.entry.at ? b.order - a.order : a.entry.at < b.entry.at ? 1 : -1));
     let start = 0;
     if (query.cursor) {
       start = Number(Buffer.from(query.cursor, 'base64url').toString('utf8'));
-      if (!Number.isInteger(start) || start < 0) throw new ValidationError('The cursor is not one this listing gave.');
+      if (!Number.isInteger(start) || start < 0)
+        throw new ValidationError('The cursor is not one this listing gave.');
     }
     const page = matching.slice(start, start + query.limit).map(({ entry }) => clone(entry));
     const end = start + page.length;
-    return { entries: page, next: end < matching.length ? Buffer.from(String(end)).toString('base64url') : null };
+    return {
+      entries: page,
+      next: end < matching.length ? Buffer.from(String(end)).toString('base64url') : null,
+    };
   }
 }
 
@@ -98,7 +123,13 @@ export class MemoryCampaigns implements CampaignRepository {
       updatedBy: by,
     };
     this.items.set(campaign.id, stored);
-    this.audit.add(note, stored.revision === 1 ? 'campaign.create' : 'campaign.update', by, { type: 'campaign', id: campaign.id }, stored.revision);
+    this.audit.add(
+      note,
+      stored.revision === 1 ? 'campaign.create' : 'campaign.update',
+      by,
+      { type: 'campaign', id: campaign.id },
+      stored.revision,
+    );
     return clone(stored);
   }
   async update(campaign: Campaign, expectedRevision: number, by: string, note?: AuditNote) {
@@ -112,7 +143,13 @@ export class MemoryCampaigns implements CampaignRepository {
       updatedBy: by,
     };
     this.items.set(campaign.id, stored);
-    this.audit.add(note, stored.revision === 1 ? 'campaign.create' : 'campaign.update', by, { type: 'campaign', id: campaign.id }, stored.revision);
+    this.audit.add(
+      note,
+      stored.revision === 1 ? 'campaign.create' : 'campaign.update',
+      by,
+      { type: 'campaign', id: campaign.id },
+      stored.revision,
+    );
     return clone(stored);
   }
   async delete(id: string, expectedRevision: number, note?: AuditNote) {
@@ -213,7 +250,19 @@ export function memoryDeps(overrides: Partial<AppDeps> = {}) {
     partnerCacheMs: 0,
     ...overrides,
   };
-  return { deps, served, logLines, audit };
+  // Events and reports over in-memory counters; tokens from the fake impressions above are rejected as malformed.
+  const stats = new MemoryStats();
+  if (!overrides.events) {
+    const counters = new Counters(stats, { logger: deps.logger, metrics: deps.metrics, flushIntervalMs: 0 });
+    const tokens = new ImpressionTokens({ current: Buffer.alloc(32, 42), previous: [] });
+    deps.events = new EventRecorder(tokens, stats, counters, {
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+    });
+  }
+  deps.reports ??= stats;
+  return { deps, served, logLines, audit, stats };
 }
 
 /**

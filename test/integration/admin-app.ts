@@ -113,11 +113,21 @@ export async function appOnDynalite(dynamo: TestDynamo, overrides: Partial<AppDe
 }
 
 /** A campaign body for POST /admin/v1/campaigns. */
-export function campaignBody(name: string, keywords: Array<{ text: string; match: string }>, extra: Record<string, unknown> = {}) {
+export function campaignBody(
+  name: string,
+  keywords: Array<{ text: string; match: string }>,
+  extra: Record<string, unknown> = {},
+) {
   return {
     name,
     keywords,
-    messages: { en: { title: 'Help is available', body: 'Call any time.', actions: [{ type: 'call', label: 'Call', href: 'tel:+18883737888' }] } },
+    messages: {
+      en: {
+        title: 'Help is available',
+        body: 'Call any time.',
+        actions: [{ type: 'call', label: 'Call', href: 'tel:+18883737888' }],
+      },
+    },
     defaultLocale: 'en',
     ...extra,
   };

@@ -14,7 +14,11 @@ afterAll(() => dynamo.close());
 function bigCsv(lines: number): string {
   const out = ['text,match,locale'];
   for (let i = 0; i < lines; i++) {
-    out.push(i % 10 === 0 ? `"forced, labour ${i}",phrase,en` : `trafficking case ${i},${['exact', 'phrase', 'broad'][i % 3]},`);
+    out.push(
+      i % 10 === 0
+        ? `"forced, labour ${i}",phrase,en`
+        : `trafficking case ${i},${['exact', 'phrase', 'broad'][i % 3]},`,
+    );
   }
   return out.join('\r\n');
 }
@@ -39,18 +43,31 @@ describe('keyword import against dynalite', () => {
       `import of 100,000 lines into dynalite: ${Math.round(wallMs)} ms wall, ${Math.round(cpuMs)} ms CPU (test and dynalite share the process)`,
     );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ added: 100_000, updated: 0, unchanged: 0, refused: [], revision: 2, keywords: 100_000 });
+    expect(res.body).toMatchObject({
+      added: 100_000,
+      updated: 0,
+      unchanged: 0,
+      refused: [],
+      revision: 2,
+      keywords: 100_000,
+    });
     // CPU time: the machine running the suite may be busy; this bound catches anything worse than linear.
     expect(cpuMs).toBeLessThan(20_000);
 
     const stored = await s.deps.campaigns.get(id);
     expect(stored?.campaign.keywords).toHaveLength(100_000);
-    expect(stored?.campaign.keywords[0]).toMatchObject({ text: 'forced, labour 0', match: 'phrase', locale: 'en' });
+    expect(stored?.campaign.keywords[0]).toMatchObject({
+      text: 'forced, labour 0',
+      match: 'phrase',
+      locale: 'en',
+    });
 
     const entries = (await s.call('GET', `/admin/v1/audit?target=${id}`)).body.entries;
     expect(entries.map((e: { action: string }) => e.action)).toEqual(['campaign.import', 'campaign.create']);
     expect(entries[0].changes.keywords).toMatchObject({ before: 0, after: 100_000, added: 100_000 });
-    const log = await s.doc.send(new GetCommand({ TableName: s.tables.config, Key: keys.auditEntry('campaign', id, 2) }));
+    const log = await s.doc.send(
+      new GetCommand({ TableName: s.tables.config, Key: keys.auditEntry('campaign', id, 2) }),
+    );
     expect(Buffer.byteLength(JSON.stringify(log.Item))).toBeLessThan(MAX_ENTRY_BYTES + 1024);
 
     // The same file again changes nothing: no new revision, no new entry.

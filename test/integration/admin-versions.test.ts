@@ -14,7 +14,12 @@ describe('versions and restore against dynalite', () => {
     const s = await appOnDynalite(dynamo);
     const partner = await s.call('POST', '/admin/v1/partners', { body: { name: 'Search' } });
     const match = async (query: string) =>
-      (await send(s.app, 'POST', '/v1/match', { headers: { 'x-api-key': partner.body.secretKey }, body: { query } })).body;
+      (
+        await send(s.app, 'POST', '/v1/match', {
+          headers: { 'x-api-key': partner.body.secretKey },
+          body: { query },
+        })
+      ).body;
 
     const good = await s.call('POST', '/admin/v1/campaigns', {
       body: campaignBody('Good', [{ text: 'forced to work', match: 'phrase' }]),
@@ -35,10 +40,17 @@ describe('versions and restore against dynalite', () => {
     expect(restored.status).toBe(201);
     expect(restored.body).toMatchObject({ version: 3, restoredFrom: 1, keywords: 1 });
     expect(restored.body.changes.campaigns.changed).toEqual([
-      expect.objectContaining({ id: good.body.id, fields: ['keywords'], keywords: { added: 1, removed: 1, changed: 0 } }),
+      expect.objectContaining({
+        id: good.body.id,
+        fields: ['keywords'],
+        keywords: { added: 1, removed: 1, changed: 0 },
+      }),
     ]);
     // Live at once for matches, without waiting for the version check.
-    expect(await match('i am forced to work')).toMatchObject({ rulesetVersion: 3, match: { campaignId: good.body.id } });
+    expect(await match('i am forced to work')).toMatchObject({
+      rulesetVersion: 3,
+      match: { campaignId: good.body.id },
+    });
     expect((await send(s.app, 'GET', '/healthz')).body.rulesetVersion).toBe(3);
 
     const v3 = await s.call('GET', '/admin/v1/versions/3');
@@ -46,7 +58,9 @@ describe('versions and restore against dynalite', () => {
     const after = await Promise.all([1, 2].map((n) => s.call('GET', `/admin/v1/versions/${n}`)));
     expect(after.map((r) => r.body)).toEqual(before.map((r) => r.body));
     // The drafts are left as they were.
-    expect((await s.call('GET', `/admin/v1/campaigns/${good.body.id}`)).body.keywords[0].text).toBe('something else');
+    expect((await s.call('GET', `/admin/v1/campaigns/${good.body.id}`)).body.keywords[0].text).toBe(
+      'something else',
+    );
 
     const listed = await s.call('GET', '/admin/v1/versions');
     expect(
@@ -78,8 +92,16 @@ describe('versions and restore against dynalite', () => {
     // Straight through the repository, as the seed does: no audit entry is written for it.
     const stored = await s.deps.campaigns.get(created.body.id);
     if (!stored) throw new Error('the campaign was not stored');
-    await s.deps.rulesets.publish({ publishedAt: new Date().toISOString(), publishedBy: 'seed', campaigns: [stored.campaign] });
-    await s.deps.rulesets.publish({ publishedAt: new Date().toISOString(), publishedBy: 'seed', campaigns: [] });
+    await s.deps.rulesets.publish({
+      publishedAt: new Date().toISOString(),
+      publishedBy: 'seed',
+      campaigns: [stored.campaign],
+    });
+    await s.deps.rulesets.publish({
+      publishedAt: new Date().toISOString(),
+      publishedBy: 'seed',
+      campaigns: [],
+    });
     const listed = await s.call('GET', '/admin/v1/versions');
     expect(listed.body.versions.map((v: { summary: string }) => v.summary)).toEqual([
       'Published version 2: 0 campaigns added, 1 removed, 0 changed; keywords +0 −1 ~0.',

@@ -25,18 +25,27 @@ describe('admin writes against dynalite', () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 412, 412, 412, 412, 412, 412, 412, 412, 412]);
-    for (const lost of results.filter((r) => r.status === 412)) expect(lost.body.error.code).toBe('precondition_failed');
+    for (const lost of results.filter((r) => r.status === 412))
+      expect(lost.body.error.code).toBe('precondition_failed');
     const winner = results.find((r) => r.status === 200);
     const stored = await s.call('GET', `/admin/v1/campaigns/${id}`);
     expect(stored.body.name).toBe(winner?.body.name);
     expect(stored.headers.get('etag')).toBe('"2"');
 
     const audit = await s.call('GET', `/admin/v1/audit?target=${id}`);
-    expect(audit.body.entries.map((e: { action: string; target: { revision: number } }) => [e.action, e.target.revision])).toEqual([
+    expect(
+      audit.body.entries.map((e: { action: string; target: { revision: number } }) => [
+        e.action,
+        e.target.revision,
+      ]),
+    ).toEqual([
       ['campaign.update', 2],
       ['campaign.create', 1],
     ]);
-    expect(audit.body.entries[0].changes.fields.name).toEqual({ before: 'Original', after: winner?.body.name });
+    expect(audit.body.entries[0].changes.fields.name).toEqual({
+      before: 'Original',
+      after: winner?.body.name,
+    });
     // Every entry reached the log: nothing is left pending.
     expect(await s.pending()).toEqual([]);
     s.close();
@@ -48,7 +57,10 @@ describe('admin writes against dynalite', () => {
       body: campaignBody('Hotline', [{ text: 'human trafficking', match: 'phrase' }]),
     });
     const id = created.body.id as string;
-    await s.call('PUT', `/admin/v1/campaigns/${id}`, { body: { ...created.body, priority: 4 }, headers: { 'if-match': '"1"' } });
+    await s.call('PUT', `/admin/v1/campaigns/${id}`, {
+      body: { ...created.body, priority: 4 },
+      headers: { 'if-match': '"1"' },
+    });
     const imported = await s.call('POST', `/admin/v1/campaigns/${id}/keywords/import`, {
       raw: 'text,match\ndebt bondage,exact\n',
       headers: { 'content-type': 'text/csv', 'if-match': '"2"' },
@@ -57,7 +69,9 @@ describe('admin writes against dynalite', () => {
     expect((await s.call('POST', '/admin/v1/publish')).status).toBe(201);
     const partner = await s.call('POST', '/admin/v1/partners', { body: { name: 'Search' } });
     await s.call('POST', `/admin/v1/partners/${partner.body.partner.id}/keys`);
-    expect((await s.call('DELETE', `/admin/v1/campaigns/${id}`, { headers: { 'if-match': '"3"' } })).status).toBe(204);
+    expect(
+      (await s.call('DELETE', `/admin/v1/campaigns/${id}`, { headers: { 'if-match': '"3"' } })).status,
+    ).toBe(204);
     expect((await s.call('GET', `/admin/v1/campaigns/${id}`)).status).toBe(404);
     expect((await s.call('GET', '/admin/v1/campaigns')).body.campaigns).toEqual([]);
 

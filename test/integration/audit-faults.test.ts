@@ -74,7 +74,10 @@ describe('audit entries when a write fails half way', () => {
     const s = await appOnDynalite(dynamo);
     const campaign = await withCampaign(s);
     s.faults.fail = logWrite;
-    await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, { body: { ...campaign, name: 'Two' }, headers: { 'if-match': '"1"' } });
+    await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, {
+      body: { ...campaign, name: 'Two' },
+      headers: { 'if-match': '"1"' },
+    });
     s.faults.fail = null;
     const third = await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, {
       body: { ...campaign, name: 'Three' },
@@ -86,7 +89,11 @@ describe('audit entries when a write fails half way', () => {
     expect(await s.deps.audit.get({ type: 'campaign', id: campaign.id }, 2)).toMatchObject({
       changes: { fields: { name: { before: 'Hotline', after: 'Two' } } },
     });
-    expect(await revisions(s, campaign.id)).toEqual(['campaign.update@3', 'campaign.update@2', 'campaign.create@1']);
+    expect(await revisions(s, campaign.id)).toEqual([
+      'campaign.update@3',
+      'campaign.update@2',
+      'campaign.create@1',
+    ]);
     s.close();
   });
 
@@ -94,7 +101,10 @@ describe('audit entries when a write fails half way', () => {
     const s = await appOnDynalite(dynamo);
     const campaign = await withCampaign(s);
     s.faults.fail = logWrite;
-    await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, { body: { ...campaign, name: 'Two' }, headers: { 'if-match': '"1"' } });
+    await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, {
+      body: { ...campaign, name: 'Two' },
+      headers: { 'if-match': '"1"' },
+    });
     // The log is still failing: replacing revision 2 would lose its entry, so the write does not go ahead.
     const blocked = await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, {
       body: { ...campaign, name: 'Three' },
@@ -108,7 +118,11 @@ describe('audit entries when a write fails half way', () => {
       headers: { 'if-match': '"2"' },
     });
     expect(retried.status).toBe(200);
-    expect(await revisions(s, campaign.id)).toEqual(['campaign.update@3', 'campaign.update@2', 'campaign.create@1']);
+    expect(await revisions(s, campaign.id)).toEqual([
+      'campaign.update@3',
+      'campaign.update@2',
+      'campaign.create@1',
+    ]);
     s.close();
   });
 
@@ -116,13 +130,18 @@ describe('audit entries when a write fails half way', () => {
     const s = await appOnDynalite(dynamo);
     const campaign = await withCampaign(s);
     s.faults.fail = logWrite;
-    const deleted = await s.call('DELETE', `/admin/v1/campaigns/${campaign.id}`, { headers: { 'if-match': '"1"' } });
+    const deleted = await s.call('DELETE', `/admin/v1/campaigns/${campaign.id}`, {
+      headers: { 'if-match': '"1"' },
+    });
     s.faults.fail = null;
     expect(deleted.status).toBe(204);
     expect((await s.call('GET', `/admin/v1/campaigns/${campaign.id}`)).status).toBe(404);
     expect((await s.call('GET', '/admin/v1/campaigns')).body.campaigns).toEqual([]);
     // A stale writer cannot bring it back.
-    const stale = await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, { body: campaign, headers: { 'if-match': '"2"' } });
+    const stale = await s.call('PUT', `/admin/v1/campaigns/${campaign.id}`, {
+      body: campaign,
+      headers: { 'if-match': '"2"' },
+    });
     expect(stale.status).toBe(404);
     expect(await s.pending()).toHaveLength(1);
     expect(await revisions(s, campaign.id)).toEqual(['campaign.delete@2', 'campaign.create@1']);

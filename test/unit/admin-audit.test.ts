@@ -14,12 +14,19 @@ let now: number;
 
 beforeEach(() => {
   now = Date.parse('2026-11-01T10:00:00Z');
-  m = memoryDeps({ clock: { now: () => new Date((now += 60_000)) } });
+  const tick = () => {
+    now += 60_000;
+    return new Date(now);
+  };
+  m = memoryDeps({ clock: { now: tick } });
   app = createApp(m.deps);
 });
 
-const call = (method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; raw?: string } = {}) =>
-  send(app, method, path, { ...options, headers: { ...admin, ...options.headers } });
+const call = (
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+) => send(app, method, path, { ...options, headers: { ...admin, ...options.headers } });
 
 function campaignInput(overrides: Record<string, unknown> = {}) {
   const { id: _id, ...rest } = defaultCampaign();
@@ -43,12 +50,19 @@ async function everyChange() {
   await call('DELETE', `/admin/v1/campaigns/${other.body.id}`, { headers: { 'if-match': '"1"' } });
   await call('POST', '/admin/v1/publish');
   await call('POST', '/admin/v1/versions/1/restore');
-  const partner = await call('POST', '/admin/v1/partners', { body: { name: 'Search', allowedOrigins: ['https://a.example'] } });
+  const partner = await call('POST', '/admin/v1/partners', {
+    body: { name: 'Search', allowedOrigins: ['https://a.example'] },
+  });
   const pid = partner.body.partner.id as string;
   await call('PATCH', `/admin/v1/partners/${pid}`, { body: { name: 'Search Co' } });
   const issued = await call('POST', `/admin/v1/partners/${pid}/keys`);
   await call('DELETE', `/admin/v1/partners/${pid}/keys/${issued.body.key.id}`);
-  return { id, otherId: other.body.id as string, pid, secrets: [partner.body.secretKey, issued.body.secretKey] as string[] };
+  return {
+    id,
+    otherId: other.body.id as string,
+    pid,
+    secrets: [partner.body.secretKey, issued.body.secretKey] as string[],
+  };
 }
 
 describe('audit entries', () => {
@@ -57,7 +71,12 @@ describe('audit entries', () => {
     const res = await call('GET', '/admin/v1/audit?limit=200');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const entries = res.body.entries as Array<{ action: string; target: { id: string; revision: number }; at: string; actor: string }>;
+    const entries = res.body.entries as Array<{
+      action: string;
+      target: { id: string; revision: number };
+      at: string;
+      actor: string;
+    }>;
     expect(entries.map((e) => [e.action, e.target.id, e.target.revision])).toEqual([
       ['partner.key.revoke', pid, 4],
       ['partner.key.issue', pid, 3],
@@ -79,12 +98,16 @@ describe('audit entries', () => {
     const update = entries.find((e) => e.action === 'campaign.update');
     expect(update).toMatchObject({
       summary: 'Changed campaign "Hotline US": name, priority.',
-      changes: { fields: { name: { before: 'Hotline', after: 'Hotline US' }, priority: { before: 0, after: 3 } } },
+      changes: {
+        fields: { name: { before: 'Hotline', after: 'Hotline US' }, priority: { before: 0, after: 3 } },
+      },
     });
     const deleted = entries.find((e) => e.action === 'campaign.delete');
     expect(deleted).toMatchObject({ changes: { fields: { name: { before: 'Short-lived', after: null } } } });
     const patched = entries.find((e) => e.action === 'partner.update');
-    expect(patched).toMatchObject({ changes: { fields: { name: { before: 'Search', after: 'Search Co' } } } });
+    expect(patched).toMatchObject({
+      changes: { fields: { name: { before: 'Search', after: 'Search Co' } } },
+    });
   });
 
   it('never holds a secret key or a key hash', async () => {
@@ -105,7 +128,9 @@ describe('audit entries', () => {
     const after = { ...before, keywords: [...before.keywords.slice(1_000), ...manyKeywords(500, 'kw_new')] };
     const note = campaignNote({ id: 'aud_1', at: new Date(), actor: 'a' }, 'campaign.update', before, after);
     expect(byteLength(note)).toBeLessThan(MAX_ENTRY_BYTES);
-    expect(note.changes).toMatchObject({ keywords: { before: 100_000, after: 99_500, added: 500, removed: 1_000, changed: 0 } });
+    expect(note.changes).toMatchObject({
+      keywords: { before: 100_000, after: 99_500, added: 500, removed: 1_000, changed: 0 },
+    });
     expect(note.summary).toBe(`Changed campaign "${before.name}": keywords +500 −1000 ~0.`);
   });
 });
@@ -126,7 +151,9 @@ describe('GET /admin/v1/audit', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen).toEqual((await call('GET', '/admin/v1/audit?limit=200')).body.entries.map((e: { id: string }) => e.id));
+    expect(seen).toEqual(
+      (await call('GET', '/admin/v1/audit?limit=200')).body.entries.map((e: { id: string }) => e.id),
+    );
   });
 
   it('filters by target and by time', async () => {
@@ -141,7 +168,9 @@ describe('GET /admin/v1/audit', () => {
     expect(partner.body.entries).toHaveLength(2);
     expect(partner.body.next).not.toBeNull();
     const rulesets = await call('GET', '/admin/v1/audit?target=ruleset');
-    expect(rulesets.body.entries.map((e: { target: { revision: number } }) => e.target.revision)).toEqual([3, 2, 1]);
+    expect(rulesets.body.entries.map((e: { target: { revision: number } }) => e.target.revision)).toEqual([
+      3, 2, 1,
+    ]);
     // The second to the fourth change: one minute apart from 10:01.
     const window = await call('GET', '/admin/v1/audit?from=2026-11-01T10:02:00Z&to=2026-11-01T10:04:00Z');
     expect(window.body.entries.map((e: { at: string }) => e.at)).toEqual([
@@ -161,9 +190,12 @@ describe('GET /admin/v1/audit', () => {
   ])('answers 400 for %s', async (_name, query, message) => {
     const res = await call('GET', `/admin/v1/audit?${query}`);
     expect(res.status).toBe(400);
-    expect([res.body.error.message, ...(res.body.error.details ?? []).map((d: { message: string }) => d.message)].join(' ')).toMatch(
-      message,
-    );
+    expect(
+      [
+        res.body.error.message,
+        ...(res.body.error.details ?? []).map((d: { message: string }) => d.message),
+      ].join(' '),
+    ).toMatch(message);
   });
 
   it('answers 401 without a token', async () => {

@@ -14,7 +14,8 @@ beforeEach(() => {
   app = createApp(m.deps);
 });
 
-const explain = (body: Record<string, unknown>) => send(app, 'POST', '/admin/v1/explain', { body, headers: admin });
+const explain = (body: Record<string, unknown>) =>
+  send(app, 'POST', '/admin/v1/explain', { body, headers: admin });
 const publish = () => send(app, 'POST', '/admin/v1/publish', { headers: admin });
 const draft = (overrides: Partial<Campaign>) => m.deps.campaigns.create(aCampaign(overrides), 'test');
 
@@ -36,7 +37,9 @@ describe('POST /admin/v1/explain', () => {
       matchedText: 'human trafficking',
       message: { locale: 'en' },
     });
-    expect(res.body.hits).toEqual([expect.objectContaining({ campaignId: campaign.id, outcome: 'selected' })]);
+    expect(res.body.hits).toEqual([
+      expect.objectContaining({ campaignId: campaign.id, outcome: 'selected' }),
+    ]);
   });
 
   it.each([
@@ -51,36 +54,77 @@ describe('POST /admin/v1/explain', () => {
 
   const now = '2026-11-15T12:00:00.000Z';
   it.each<[string, Partial<Campaign>, Record<string, unknown>, string, RegExp]>([
-    ['negative keyword', { negativeKeywords: [{ text: 'movie', match: 'broad' }] }, {}, 'negative_keyword', /negative keyword "movie" \(broad\)/],
+    [
+      'negative keyword',
+      { negativeKeywords: [{ text: 'movie', match: 'broad' }] },
+      {},
+      'negative_keyword',
+      /negative keyword "movie" \(broad\)/,
+    ],
     ['paused', { status: 'paused' }, {}, 'paused', /is paused/],
     ['not started', { startsAt: '2026-12-01T00:00:00Z' }, {}, 'not_started', /starts at 2026-12-01/],
     ['ended', { endsAt: '2026-11-01T00:00:00Z' }, {}, 'ended', /ended at 2026-11-01/],
-    ['locale', { locales: ['es'] }, { locale: 'en-US' }, 'locale', /targets the languages es, not the request's "en"/],
-    ['region', { regions: ['US-CA'] }, { region: 'US-TX' }, 'region', /regions US-CA, not the request's "US-TX"/],
+    [
+      'locale',
+      { locales: ['es'] },
+      { locale: 'en-US' },
+      'locale',
+      /targets the languages es, not the request's "en"/,
+    ],
+    [
+      'region',
+      { regions: ['US-CA'] },
+      { region: 'US-TX' },
+      'region',
+      /regions US-CA, not the request's "US-TX"/,
+    ],
     ['no region', { regions: ['US'] }, {}, 'region', /gave no region/],
   ])('explains an exclusion by %s', async (_name, overrides, context, code, message) => {
     const excluded = await draft({ name: 'Excluded', priority: 10, ...overrides });
-    const fallback = await draft({ name: 'Fallback', priority: 0, keywords: [{ id: 'kw_f', text: 'trafficking', match: 'broad' }] });
+    const fallback = await draft({
+      name: 'Fallback',
+      priority: 0,
+      keywords: [{ id: 'kw_f', text: 'trafficking', match: 'broad' }],
+    });
     const res = await explain({ query: 'human trafficking movie', ruleset: 'draft', at: now, ...context });
     expect(res.status).toBe(200);
     expect(res.body.match.campaignId).toBe(fallback.campaign.id);
     const hit = res.body.hits.find((h: { campaignId: string }) => h.campaignId === excluded.campaign.id);
     expect(hit).toMatchObject({ outcome: 'excluded', reason: { code } });
     expect(hit.reason.message).toMatch(message);
-    if (code === 'negative_keyword') expect(hit.reason.negativeKeyword).toEqual({ text: 'movie', match: 'broad' });
+    if (code === 'negative_keyword')
+      expect(hit.reason.negativeKeyword).toEqual({ text: 'movie', match: 'broad' });
   });
 
   it('explains a campaign that lost on priority, and one that lost on a weaker keyword', async () => {
-    const high = await draft({ name: 'High', priority: 5, keywords: [{ id: 'kw_h', text: 'trafficking', match: 'broad' }] });
-    const low = await draft({ name: 'Low', priority: 1, keywords: [{ id: 'kw_l', text: 'human trafficking', match: 'exact' }] });
-    const weaker = await draft({ name: 'Weaker', priority: 5, keywords: [{ id: 'kw_w', text: 'trafficking', match: 'broad' }] });
+    const high = await draft({
+      name: 'High',
+      priority: 5,
+      keywords: [{ id: 'kw_h', text: 'trafficking', match: 'broad' }],
+    });
+    const low = await draft({
+      name: 'Low',
+      priority: 1,
+      keywords: [{ id: 'kw_l', text: 'human trafficking', match: 'exact' }],
+    });
+    const weaker = await draft({
+      name: 'Weaker',
+      priority: 5,
+      keywords: [{ id: 'kw_w', text: 'trafficking', match: 'broad' }],
+    });
     const res = await explain({ query: 'human trafficking', ruleset: 'draft' });
     // High and Weaker tie on priority, match type and length: the smaller id wins.
     const [winner, loser] = [high, weaker].sort((a, b) => (a.campaign.id < b.campaign.id ? -1 : 1));
     expect(res.body.match.campaignId).toBe(winner?.campaign.id);
     const byId = new Map(res.body.hits.map((h: { campaignId: string }) => [h.campaignId, h]));
-    expect(byId.get(low.campaign.id)).toMatchObject({ outcome: 'excluded', reason: { code: 'lower_priority' } });
-    expect(byId.get(loser?.campaign.id)).toMatchObject({ outcome: 'excluded', reason: { code: 'weaker_keyword' } });
+    expect(byId.get(low.campaign.id)).toMatchObject({
+      outcome: 'excluded',
+      reason: { code: 'lower_priority' },
+    });
+    expect(byId.get(loser?.campaign.id)).toMatchObject({
+      outcome: 'excluded',
+      reason: { code: 'weaker_keyword' },
+    });
   });
 
   it('answers against the live published version, or an older one, and never against unpublished drafts', async () => {
@@ -98,8 +142,16 @@ describe('POST /admin/v1/explain', () => {
   });
 
   it('gives the same answer as /v1/match, from the same matcher', async () => {
-    await draft({ priority: 2, keywords: [{ id: 'kw_1', text: 'trata de personas', match: 'phrase' }], locales: ['es'] });
-    await draft({ priority: 1, keywords: [{ id: 'kw_2', text: 'trafico', match: 'broad' }], negativeKeywords: [{ text: 'drogas', match: 'phrase' }] });
+    await draft({
+      priority: 2,
+      keywords: [{ id: 'kw_1', text: 'trata de personas', match: 'phrase' }],
+      locales: ['es'],
+    });
+    await draft({
+      priority: 1,
+      keywords: [{ id: 'kw_2', text: 'trafico', match: 'broad' }],
+      negativeKeywords: [{ text: 'drogas', match: 'phrase' }],
+    });
     await publish();
     const made = await send(app, 'POST', '/admin/v1/partners', { headers: admin, body: { name: 'p' } });
     for (const [query, locale] of [
@@ -140,13 +192,18 @@ describe('POST /admin/v1/explain', () => {
     const res = await explain(body);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
-    const text = [res.body.error.message, ...(res.body.error.details ?? []).map((d: { message: string }) => d.message)];
+    const text = [
+      res.body.error.message,
+      ...(res.body.error.details ?? []).map((d: { message: string }) => d.message),
+    ];
     expect(text.join(' ')).toMatch(message);
   });
 
   it('answers 404 for a version never published, 401 without a token, 415 for a body that is not JSON', async () => {
     expect((await explain({ query: 'x', ruleset: 'published', version: 9 })).status).toBe(404);
-    expect((await send(app, 'POST', '/admin/v1/explain', { body: { query: 'x', ruleset: 'draft' } })).status).toBe(401);
+    expect(
+      (await send(app, 'POST', '/admin/v1/explain', { body: { query: 'x', ruleset: 'draft' } })).status,
+    ).toBe(401);
     const raw = await send(app, 'POST', '/admin/v1/explain', {
       raw: 'query=x',
       headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Keyword } from '../../functions/core/model.js';
-import { createApp } from '../../functions/http/app.js';
 import { IMPORT_BODY_LIMIT, mergeKeywords, parseKeywordCsv } from '../../functions/http/admin/import.js';
+import { createApp } from '../../functions/http/app.js';
 import { memoryDeps, TEST_ADMIN_TOKEN } from '../fakes/memory.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { send } from '../helpers/http.js';
@@ -35,7 +35,8 @@ const keywords = async () => (await m.deps.campaigns.get(id))?.campaign.keywords
 
 describe('parseKeywordCsv', () => {
   it('reads quoted fields with commas and doubled quotes, a BOM, CRLF and empty lines, with line numbers', () => {
-    const csv = '\ufeffText,Match,Locale\r\n"trata, personas",phrase,es\r\n\r\n"say ""help""",exact,\r\n  \r\nplain,broad,en';
+    const csv =
+      '\ufeffText,Match,Locale\r\n"trata, personas",phrase,es\r\n\r\n"say ""help""",exact,\r\n  \r\nplain,broad,en';
     const { rows, refused, columns } = parseKeywordCsv(csv);
     expect(columns).toEqual(['text', 'match', 'locale']);
     expect(refused).toEqual([]);
@@ -47,14 +48,18 @@ describe('parseKeywordCsv', () => {
   });
 
   it('refuses a line with unbalanced quotes on its own, without losing the lines after it', () => {
-    const { rows, refused } = parseKeywordCsv('text,match\nbad"quote,broad\n"unclosed,broad\n"x" y,phrase\nok,broad\n');
+    const { rows, refused } = parseKeywordCsv(
+      'text,match\nbad"quote,broad\n"unclosed,broad\n"x" y,phrase\nok,broad\n',
+    );
     expect(refused.map((r) => r.line)).toEqual([2, 3, 4]);
     for (const r of refused) expect(r.reason).toMatch(/quotes do not pair up/);
     expect(rows).toEqual([{ line: 5, fields: { text: 'ok', match: 'broad' } }]);
   });
 
   it('refuses a 10,000-character line with its reason, and a line with too many fields', () => {
-    const { rows, refused } = parseKeywordCsv(`text,match\n${'a'.repeat(10_000)},phrase\none,two,three\nfine,exact`);
+    const { rows, refused } = parseKeywordCsv(
+      `text,match\n${'a'.repeat(10_000)},phrase\none,two,three\nfine,exact`,
+    );
     expect(refused).toEqual([
       { line: 2, reason: 'The line has 10007 characters; a keyword line has at most 1000.' },
       { line: 3, reason: expect.stringMatching(/3 fields; the header has 2 \(text,match\)/) },
@@ -112,17 +117,32 @@ describe('mergeKeywords', () => {
   });
 
   it('changes the match type of the one keyword with that text', () => {
-    const result = mergeKeywords([{ id: 'kw_1', text: 'escort', match: 'phrase' }], [row(2, 'escort', 'exact')], {
-      newId,
-      hasLocaleColumn: false,
+    const result = mergeKeywords(
+      [{ id: 'kw_1', text: 'escort', match: 'phrase' }],
+      [row(2, 'escort', 'exact')],
+      {
+        newId,
+        hasLocaleColumn: false,
+      },
+    );
+    expect(result).toMatchObject({
+      added: 0,
+      updated: 1,
+      keywords: [{ id: 'kw_1', text: 'escort', match: 'exact' }],
     });
-    expect(result).toMatchObject({ added: 0, updated: 1, keywords: [{ id: 'kw_1', text: 'escort', match: 'exact' }] });
   });
 
   it('refuses invalid lines and repeats, with their reason', () => {
     const result = mergeKeywords(
       [],
-      [row(2, 'x'.repeat(201)), row(3, 'ok', 'fuzzy'), row(4, '!!!'), row(5, 'ok', 'phrase', 'not a tag!'), row(6, 'ok'), row(7, 'OK ')],
+      [
+        row(2, 'x'.repeat(201)),
+        row(3, 'ok', 'fuzzy'),
+        row(4, '!!!'),
+        row(5, 'ok', 'phrase', 'not a tag!'),
+        row(6, 'ok'),
+        row(7, 'OK '),
+      ],
       { newId, hasLocaleColumn: true },
     );
     expect(result.refused).toEqual([
@@ -136,7 +156,11 @@ describe('mergeKeywords', () => {
   });
 
   it('stops at the keyword limit', () => {
-    const result = mergeKeywords([], [row(2, 'a'), row(3, 'b'), row(4, 'c')], { newId, hasLocaleColumn: false, maxKeywords: 2 });
+    const result = mergeKeywords([], [row(2, 'a'), row(3, 'b'), row(4, 'c')], {
+      newId,
+      hasLocaleColumn: false,
+      maxKeywords: 2,
+    });
     expect(result.added).toBe(2);
     expect(result.refused).toEqual([{ line: 4, reason: 'The campaign would have more than 2 keywords.' }]);
   });
@@ -207,7 +231,10 @@ describe('POST /admin/v1/campaigns/{id}/keywords/import', () => {
     for (const type of ['application/json', 'text/csv; charset=latin1']) {
       const wrong = await importCsv('text,match\nx,phrase\n', { 'content-type': type });
       expect(wrong.status).toBe(415);
-      expect(wrong.body.error).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/text\/csv/) });
+      expect(wrong.body.error).toMatchObject({
+        code: 'unsupported_media_type',
+        message: expect.stringMatching(/text\/csv/),
+      });
     }
     const anonymous = await send(app, 'POST', `/admin/v1/campaigns/${id}/keywords/import`, {
       raw: 'text,match\n',
@@ -222,7 +249,10 @@ describe('POST /admin/v1/campaigns/{id}/keywords/import', () => {
     const big = `text,match\n${line.repeat(Math.ceil(IMPORT_BODY_LIMIT / line.length) + 10)}`;
     const res = await importCsv(big);
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/5 MB/) });
+    expect(res.body.error).toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringMatching(/5 MB/),
+    });
     expect(await keywords()).toHaveLength(2);
     // The same without Content-Length (streamed): still refused.
     const stream = new ReadableStream({
@@ -243,7 +273,11 @@ describe('POST /admin/v1/campaigns/{id}/keywords/import', () => {
   it('imports 100,000 lines in a few seconds', async () => {
     const lines = ['text,match,locale'];
     for (let i = 0; i < 100_000; i++) {
-      lines.push(i % 10 === 0 ? `"forced, labour ${i}",phrase,en` : `trafficking case ${i},${['exact', 'phrase', 'broad'][i % 3]},`);
+      lines.push(
+        i % 10 === 0
+          ? `"forced, labour ${i}",phrase,en`
+          : `trafficking case ${i},${['exact', 'phrase', 'broad'][i % 3]},`,
+      );
     }
     const csv = lines.join('\r\n');
     expect(csv.length).toBeLessThan(IMPORT_BODY_LIMIT);

@@ -12,7 +12,8 @@ let secretKey: string;
 beforeEach(async () => {
   m = memoryDeps();
   app = createApp(m.deps);
-  secretKey = (await send(app, 'POST', '/admin/v1/partners', { headers: admin, body: { name: 'p' } })).body.secretKey;
+  secretKey = (await send(app, 'POST', '/admin/v1/partners', { headers: admin, body: { name: 'p' } })).body
+    .secretKey;
 });
 
 const call = (method: string, path: string) => send(app, method, path, { headers: admin });
@@ -54,9 +55,20 @@ describe('GET /admin/v1/versions', () => {
     expect(res.body.next).toBeNull();
     expect(res.body.versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
     const [v3, v2, v1] = res.body.versions;
-    expect(v3).toMatchObject({ live: true, publishedBy: 'local-admin', restoredFrom: null, campaigns: 1, keywords: 1 });
+    expect(v3).toMatchObject({
+      live: true,
+      publishedBy: 'local-admin',
+      restoredFrom: null,
+      campaigns: 1,
+      keywords: 1,
+    });
     expect(v3.changes).toEqual({
-      campaigns: { added: [], removed: [{ id: a.id, name: 'A2' }], changed: [], counts: { added: 0, removed: 1, changed: 0 } },
+      campaigns: {
+        added: [],
+        removed: [{ id: a.id, name: 'A2' }],
+        changed: [],
+        counts: { added: 0, removed: 1, changed: 0 },
+      },
       keywords: { added: 0, removed: 2, changed: 0 },
     });
     expect(v2.live).toBe(false);
@@ -64,7 +76,14 @@ describe('GET /admin/v1/versions', () => {
       campaigns: {
         added: [{ id: b.id, name: 'B' }],
         removed: [],
-        changed: [{ id: a.id, name: 'A2', fields: ['name', 'keywords'], keywords: { added: 1, removed: 0, changed: 0 } }],
+        changed: [
+          {
+            id: a.id,
+            name: 'A2',
+            fields: ['name', 'keywords'],
+            keywords: { added: 1, removed: 0, changed: 0 },
+          },
+        ],
         counts: { added: 1, removed: 0, changed: 1 },
       },
       keywords: { added: 2, removed: 0, changed: 0 },
@@ -95,7 +114,11 @@ describe('GET /admin/v1/versions/{n}', () => {
     const { a } = await threeVersions();
     const v1 = await call('GET', '/admin/v1/versions/1');
     expect(v1.status).toBe(200);
-    expect(v1.body).toMatchObject({ version: 1, publishedBy: 'local-admin', campaigns: [{ id: a.id, name: 'A' }] });
+    expect(v1.body).toMatchObject({
+      version: 1,
+      publishedBy: 'local-admin',
+      campaigns: [{ id: a.id, name: 'A' }],
+    });
     expect((await call('GET', '/admin/v1/versions/9')).status).toBe(404);
     expect((await call('GET', '/admin/v1/versions/zero')).status).toBe(400);
     expect((await call('GET', '/admin/v1/versions/0')).status).toBe(400);
@@ -111,7 +134,13 @@ describe('POST /admin/v1/versions/{n}/restore', () => {
     const res = await call('POST', '/admin/v1/versions/1/restore');
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe('/admin/v1/versions/4');
-    expect(res.body).toMatchObject({ version: 4, restoredFrom: 1, publishedBy: 'local-admin', campaigns: 1, keywords: 1 });
+    expect(res.body).toMatchObject({
+      version: 4,
+      restoredFrom: 1,
+      publishedBy: 'local-admin',
+      campaigns: 1,
+      keywords: 1,
+    });
     expect(res.body.summary).toMatch(/^Restored version 1 as version 4/);
 
     // Live at once: the very next match answers from version 4.
@@ -123,14 +152,21 @@ describe('POST /admin/v1/versions/{n}/restore', () => {
     const listed = await call('GET', '/admin/v1/versions?limit=1');
     expect(listed.body.versions[0]).toMatchObject({ version: 4, restoredFrom: 1, live: true });
     const audit = await call('GET', '/admin/v1/audit?target=ruleset&limit=1');
-    expect(audit.body.entries[0]).toMatchObject({ action: 'ruleset.restore', target: { revision: 4 }, actor: 'local-admin' });
+    expect(audit.body.entries[0]).toMatchObject({
+      action: 'ruleset.restore',
+      target: { revision: 4 },
+      actor: 'local-admin',
+    });
   });
 
   it('answers 409 for the live version, 404 for one never published, 401 without a token, changing nothing', async () => {
     await threeVersions();
     const live = await call('POST', '/admin/v1/versions/3/restore');
     expect(live.status).toBe(409);
-    expect(live.body.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/already the live version/) });
+    expect(live.body.error).toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/already the live version/),
+    });
     expect((await call('POST', '/admin/v1/versions/42/restore')).status).toBe(404);
     expect((await send(app, 'POST', '/admin/v1/versions/1/restore')).status).toBe(401);
     expect(await m.deps.rulesets.liveVersion()).toBe(3);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Counters, CountingImpressions, hourLabel, recountFallback } from '../../functions/core/counters.js';
 import { ImpressionTokens } from '../../functions/core/impression-token.js';
 import type {
@@ -158,6 +158,33 @@ describe('Counters', () => {
     counters.add(key(), 'served');
     await counters.close();
     expect([...stats.counters.values()][0]?.counts.served).toBe(2);
+  });
+
+  it('lets timer ticks during a slow flush pass, so flushes never queue up behind a slow store', async () => {
+    const { logger, metrics } = capture();
+    const store = new RecordingStore();
+    const releases: (() => void)[] = [];
+    store.answer = () =>
+      new Promise((resolve) => {
+        releases.push(() => resolve([]));
+      });
+    const counters = new Counters(store, { logger, metrics, flushIntervalMs: 10 });
+    const flushes = vi.spyOn(counters, 'flush');
+    counters.add(key(), 'served');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const started = flushes.mock.calls.length;
+    for (let i = 0; i < 5; i++) counters.add(key({ keywordId: `kw_${i}` }), 'served');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.calls).toHaveLength(1);
+    // About ten ticks went by: none of them started (or queued) a flush.
+    expect(flushes.mock.calls.length).toBe(started);
+    releases.shift()?.();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // The next tick took everything that piled up, in one flush.
+    expect(store.calls).toHaveLength(2);
+    expect(sum(store.calls[1] ?? [])).toBe(5);
+    releases.shift()?.();
+    await counters.close();
   });
 
   it('flushIfDue waits until the oldest event is a flush interval old', async () => {

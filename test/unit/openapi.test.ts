@@ -35,7 +35,9 @@ describe('GET /openapi.json', () => {
 
   it('describes every route the app serves, with the method it serves', async () => {
     const { app } = appUnderTest();
-    const doc = (await send(app, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await send(app, 'GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
       METHODS.filter((method) => method in item).map((method) => ({ path, method })),
     );
@@ -51,7 +53,9 @@ describe('GET /openapi.json', () => {
     );
     expect(missing).toEqual([]);
     // And it describes nothing the app does not serve.
-    const phantom = documented.filter((d) => !served.some((route) => route.method === d.method && covers(d.path, route.path)));
+    const phantom = documented.filter(
+      (d) => !served.some((route) => route.method === d.method && covers(d.path, route.path)),
+    );
     expect(phantom).toEqual([]);
   });
 
@@ -69,7 +73,9 @@ describe('GET /openapi.json', () => {
         '/v1/rules',
       ]),
     );
-    expect(doc.paths['/admin/v1/campaigns/{id}/keywords/import'].post.requestBody.content).toHaveProperty('text/csv');
+    expect(doc.paths['/admin/v1/campaigns/{id}/keywords/import'].post.requestBody.content).toHaveProperty(
+      'text/csv',
+    );
     expect(doc.components.schemas.ExplainRequest.properties.ruleset.enum).toEqual(['draft', 'published']);
     expect(doc.components.schemas.RulesFeed.properties.formatVersion).toMatchObject({ enum: [1] });
     expect(doc.paths['/v1/rules'].get.responses).toHaveProperty('304');

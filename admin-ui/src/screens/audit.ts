@@ -51,7 +51,8 @@ const show = (value: unknown): string =>
         ? value.join(', ') || S.audit.nothing
         : JSON.stringify(value, null, 2);
 
-const count = (value: unknown) => (typeof value === 'number' ? value : Array.isArray(value) ? value.length : 0);
+const count = (value: unknown) =>
+  typeof value === 'number' ? value : Array.isArray(value) ? value.length : 0;
 const texts = (value: unknown) =>
   (Array.isArray(value) ? value : [])
     .filter(isRecord)
@@ -78,18 +79,26 @@ function changeDetails(e: Entry): HTMLElement[] {
   const lines: string[] = [];
   if (isRecord(c.keywords) && 'before' in c.keywords) {
     const k = c.keywords;
-    lines.push(S.audit.keywords(count(k.before), count(k.after), count(k.added), count(k.removed), count(k.changed)));
+    lines.push(
+      S.audit.keywords(count(k.before), count(k.after), count(k.added), count(k.removed), count(k.changed)),
+    );
     const sample = isRecord(k.sample) ? k.sample : {};
     if (texts(sample.added).length) lines.push(S.audit.sampleAdded(texts(sample.added)));
     if (texts(sample.removed).length) lines.push(S.audit.sampleRemoved(texts(sample.removed)));
   }
   if (isRecord(c.negativeKeywords)) {
-    if (texts(c.negativeKeywords.added).length) lines.push(S.audit.negativesAdded(texts(c.negativeKeywords.added)));
-    if (texts(c.negativeKeywords.removed).length) lines.push(S.audit.negativesRemoved(texts(c.negativeKeywords.removed)));
+    if (texts(c.negativeKeywords.added).length)
+      lines.push(S.audit.negativesAdded(texts(c.negativeKeywords.added)));
+    if (texts(c.negativeKeywords.removed).length)
+      lines.push(S.audit.negativesRemoved(texts(c.negativeKeywords.removed)));
   }
   if (isRecord(c.messages)) {
     const m = c.messages;
-    for (const [kind, label] of [['added', S.audit.messagesAdded], ['removed', S.audit.messagesRemoved], ['changed', S.audit.messagesChanged]] as const) {
+    for (const [kind, label] of [
+      ['added', S.audit.messagesAdded],
+      ['removed', S.audit.messagesRemoved],
+      ['changed', S.audit.messagesChanged],
+    ] as const) {
       const locales = Array.isArray(m[kind]) ? (m[kind] as unknown[]).map(String) : [];
       if (locales.length) lines.push(label(locales));
     }
@@ -99,24 +108,59 @@ function changeDetails(e: Entry): HTMLElement[] {
     if (texts(c.keys.revoked).length) lines.push(S.audit.keysRevoked(texts(c.keys.revoked)));
   }
   if (isRecord(c.campaigns)) {
-    for (const [kind, label] of [['added', S.audit.campaignsAdded], ['removed', S.audit.campaignsRemoved], ['changed', S.audit.campaignsChanged]] as const) {
+    for (const [kind, label] of [
+      ['added', S.audit.campaignsAdded],
+      ['removed', S.audit.campaignsRemoved],
+      ['changed', S.audit.campaignsChanged],
+    ] as const) {
       const names = texts(c.campaigns[kind]);
       if (names.length) lines.push(label(names));
     }
   }
-  if (lines.length) out.push(h('ul', null, lines.map((line) => h('li', null, line))));
+  if (lines.length)
+    out.push(
+      h(
+        'ul',
+        null,
+        lines.map((line) => h('li', null, line)),
+      ),
+    );
   if (isRecord(c.messages) && (isRecord(c.messages.before) || isRecord(c.messages.after))) {
     out.push(
       h(
         'div',
         { class: 'side-by-side' },
-        h('div', null, h('h3', null, S.audit.messagesBefore), h('div', { class: 'code-wrap', role: 'region', 'aria-label': S.audit.messagesBefore, tabindex: '0' }, h('pre', null, show(c.messages.before)))),
-        h('div', null, h('h3', null, S.audit.messagesAfter), h('div', { class: 'code-wrap', role: 'region', 'aria-label': S.audit.messagesAfter, tabindex: '0' }, h('pre', null, show(c.messages.after)))),
+        h(
+          'div',
+          null,
+          h('h3', null, S.audit.messagesBefore),
+          h(
+            'div',
+            { class: 'code-wrap', role: 'region', 'aria-label': S.audit.messagesBefore, tabindex: '0' },
+            h('pre', null, show(c.messages.before)),
+          ),
+        ),
+        h(
+          'div',
+          null,
+          h('h3', null, S.audit.messagesAfter),
+          h(
+            'div',
+            { class: 'code-wrap', role: 'region', 'aria-label': S.audit.messagesAfter, tabindex: '0' },
+            h('pre', null, show(c.messages.after)),
+          ),
+        ),
       ),
     );
   }
   if (!out.length && Object.keys(c).length) {
-    out.push(h('div', { class: 'code-wrap', role: 'region', 'aria-label': S.audit.colDetails, tabindex: '0' }, h('pre', null, JSON.stringify(c, null, 2))));
+    out.push(
+      h(
+        'div',
+        { class: 'code-wrap', role: 'region', 'aria-label': S.audit.colDetails, tabindex: '0' },
+        h('pre', null, JSON.stringify(c, null, 2)),
+      ),
+    );
   }
   return out;
 }
@@ -177,7 +221,17 @@ export async function auditScreen(ctx: Ctx): Promise<void> {
               h(
                 'thead',
                 null,
-                h('tr', null, [S.audit.colWhen, S.audit.colWho, S.audit.colWhat, S.audit.colTarget, S.audit.colDetails].map((c) => h('th', { scope: 'col' }, c))),
+                h(
+                  'tr',
+                  null,
+                  [
+                    S.audit.colWhen,
+                    S.audit.colWho,
+                    S.audit.colWhat,
+                    S.audit.colTarget,
+                    S.audit.colDetails,
+                  ].map((c) => h('th', { scope: 'col' }, c)),
+                ),
               ),
               rows,
             ),
@@ -185,7 +239,12 @@ export async function auditScreen(ctx: Ctx): Promise<void> {
         : notice('info', h('p', null, S.audit.empty)),
     );
     const next = page.next;
-    replace(more, next ? button(S.audit.more, (e) => void busy(e.currentTarget as HTMLButtonElement, () => load(next))) : null);
+    replace(
+      more,
+      next
+        ? button(S.audit.more, (e) => void busy(e.currentTarget as HTMLButtonElement, () => load(next)))
+        : null,
+    );
   };
 
   form.addEventListener('submit', (event) => {
@@ -199,14 +258,26 @@ export async function auditScreen(ctx: Ctx): Promise<void> {
 function entryRow(e: Entry): HTMLElement {
   const detailsId = uid('aud');
   const details = changeDetails(e);
-  const detail = h('tr', { class: 'audit-detail', id: detailsId, hidden: true }, h('td', { colspan: '5' }, details));
-  const toggle = button(S.audit.show, () => {
-    const open = detail.hidden;
-    detail.hidden = !open;
-    toggle.setAttribute('aria-expanded', String(open));
-    toggle.textContent = open ? S.audit.hide : S.audit.show;
-    toggle.setAttribute('aria-label', (open ? S.audit.hideLabel : S.audit.showLabel)(e.summary || e.action));
-  }, 'link', { 'aria-expanded': 'false', 'aria-controls': detailsId });
+  const detail = h(
+    'tr',
+    { class: 'audit-detail', id: detailsId, hidden: true },
+    h('td', { colspan: '5' }, details),
+  );
+  const toggle = button(
+    S.audit.show,
+    () => {
+      const open = detail.hidden;
+      detail.hidden = !open;
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = open ? S.audit.hide : S.audit.show;
+      toggle.setAttribute(
+        'aria-label',
+        (open ? S.audit.hideLabel : S.audit.showLabel)(e.summary || e.action),
+      );
+    },
+    'link',
+    { 'aria-expanded': 'false', 'aria-controls': detailsId },
+  );
   toggle.setAttribute('aria-label', S.audit.showLabel(e.summary || e.action));
   const targetLink =
     e.targetType === 'campaign'

@@ -10,7 +10,20 @@ import type { Ctx } from '../main';
 import type { CampaignDoc } from '../model';
 import { messagePreview } from '../preview';
 import { S } from '../strings';
-import { busy, button, confirmDialog, errorNotice, FieldErrors, field, input, notice, pageHeader, select, table, when } from '../ui';
+import {
+  busy,
+  button,
+  confirmDialog,
+  errorNotice,
+  FieldErrors,
+  field,
+  input,
+  notice,
+  pageHeader,
+  select,
+  table,
+  when,
+} from '../ui';
 
 interface ActionDraft {
   type: string;
@@ -105,10 +118,22 @@ function toInput(draft: Draft): Record<string, unknown> {
     startsAt: fromLocalInput(draft.startsAt),
     endsAt: fromLocalInput(draft.endsAt),
     banner: draft.banner,
-    keywords: draft.keywords.map((k) => ({ ...(k.id && { id: k.id }), text: k.text, match: k.match, ...(k.locale && { locale: k.locale }) })),
+    keywords: draft.keywords.map((k) => ({
+      ...(k.id && { id: k.id }),
+      text: k.text,
+      match: k.match,
+      ...(k.locale && { locale: k.locale }),
+    })),
     negativeKeywords: draft.negativeKeywords.map((k) => ({ text: k.text, match: k.match })),
     messages: Object.fromEntries(
-      draft.messages.map((m) => [m.locale, { title: m.title, body: m.body, actions: m.actions.map((a) => ({ type: a.type, label: a.label, href: a.href })) }]),
+      draft.messages.map((m) => [
+        m.locale,
+        {
+          title: m.title,
+          body: m.body,
+          actions: m.actions.map((a) => ({ type: a.type, label: a.label, href: a.href })),
+        },
+      ]),
     ),
     defaultLocale: draft.defaultLocale,
   };
@@ -151,7 +176,17 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
   append(ctx.view, [
     h('p', { class: 'crumbs' }, h('a', { href: '#/campaigns' }, S.editor.back)),
     header,
-    doc ? h('p', { class: 'muted' }, S.editor.lastChange(doc.revision), ' ', when(doc.updatedAt), ' ', S.campaigns.by(doc.updatedBy)) : null,
+    doc
+      ? h(
+          'p',
+          { class: 'muted' },
+          S.editor.lastChange(doc.revision),
+          ' ',
+          when(doc.updatedAt),
+          ' ',
+          S.campaigns.by(doc.updatedBy),
+        )
+      : null,
     flashArea,
     errors.summary,
     form,
@@ -184,7 +219,13 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       draft.name = name.value;
       changed();
     });
-    const status = select([['active', S.status.active], ['paused', S.status.paused]], draft.status);
+    const status = select(
+      [
+        ['active', S.status.active],
+        ['paused', S.status.paused],
+      ],
+      draft.status,
+    );
     status.addEventListener('change', () => {
       draft.status = status.value;
       changed();
@@ -210,9 +251,21 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
         'div',
         { class: 'row' },
         field(status, { label: S.campaign.status, hint: S.editor.statusHint, path: ['status'], errors }),
-        field(priority, { label: S.campaign.priority, hint: S.editor.priorityHint, path: ['priority'], errors }),
+        field(priority, {
+          label: S.campaign.priority,
+          hint: S.editor.priorityHint,
+          path: ['priority'],
+          errors,
+        }),
       ),
-      h('div', { class: 'field check' }, bannerError, banner, h('label', { for: banner.id }, S.editor.bannerLabel), h('p', { class: 'hint' }, S.editor.bannerHint)),
+      h(
+        'div',
+        { class: 'field check' },
+        bannerError,
+        banner,
+        h('label', { for: banner.id }, S.editor.bannerLabel),
+        h('p', { class: 'hint' }, S.editor.bannerHint),
+      ),
     );
   };
 
@@ -257,7 +310,13 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
   };
 
   const keywordsSection = () => {
-    keywordTable = new KeywordTable(draft.keywords, { root: 'keywords', caption: S.editor.keywords, withLocale: true, errors, onChange: changed });
+    keywordTable = new KeywordTable(draft.keywords, {
+      root: 'keywords',
+      caption: S.editor.keywords,
+      withLocale: true,
+      errors,
+      onChange: changed,
+    });
     const headingId = uid('h');
     return h(
       'section',
@@ -270,7 +329,13 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
   };
 
   const negativesSection = () => {
-    negativeTable = new KeywordTable(draft.negativeKeywords, { root: 'negativeKeywords', caption: S.editor.negatives, withLocale: false, errors, onChange: changed });
+    negativeTable = new KeywordTable(draft.negativeKeywords, {
+      root: 'negativeKeywords',
+      caption: S.editor.negatives,
+      withLocale: false,
+      errors,
+      onChange: changed,
+    });
     const headingId = uid('h');
     return h(
       'section',
@@ -290,7 +355,12 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       { class: 'import', 'aria-labelledby': headingId },
       h('h3', { id: headingId }, S.importCsv.title),
       h('p', { class: 'hint' }, S.importCsv.hint),
-      h('div', { class: 'adder' }, h('div', { class: 'field' }, h('label', { for: file.id }, S.importCsv.fileLabel), file), run),
+      h(
+        'div',
+        { class: 'adder' },
+        h('div', { class: 'field' }, h('label', { for: file.id }, S.importCsv.fileLabel), file),
+        run,
+      ),
       importArea,
     );
   };
@@ -314,7 +384,12 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
         });
         const r = isRecord(res.data) ? res.data : {};
         const refused = (Array.isArray(r.refused) ? r.refused : []).filter(isRecord);
-        const counts = S.importCsv.result(Number(r.added ?? 0), Number(r.updated ?? 0), Number(r.unchanged ?? 0), refused.length);
+        const counts = S.importCsv.result(
+          Number(r.added ?? 0),
+          Number(r.updated ?? 0),
+          Number(r.unchanged ?? 0),
+          refused.length,
+        );
         await reload(false);
         show(
           notice(
@@ -373,19 +448,36 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       h(
         'div',
         { class: 'row' },
-        field(defaultSelect, { label: S.campaign.defaultLocale, hint: S.editor.defaultLocaleHint, path: ['defaultLocale'], errors }),
-        h('div', { class: 'adder' }, field(newLocale, { label: S.editor.addLanguageLabel, hint: S.editor.addLanguageHint, path: ['messages'], errors }), button(S.editor.addLanguage, addLanguage)),
+        field(defaultSelect, {
+          label: S.campaign.defaultLocale,
+          hint: S.editor.defaultLocaleHint,
+          path: ['defaultLocale'],
+          errors,
+        }),
+        h(
+          'div',
+          { class: 'adder' },
+          field(newLocale, {
+            label: S.editor.addLanguageLabel,
+            hint: S.editor.addLanguageHint,
+            path: ['messages'],
+            errors,
+          }),
+          button(S.editor.addLanguage, addLanguage),
+        ),
       ),
-      draft.messages.map((m) => messageEditor(m, () => {
-        const i = draft.messages.indexOf(m);
-        if (i >= 0) draft.messages.splice(i, 1);
-        if (draft.defaultLocale === m.locale) draft.defaultLocale = draft.messages[0]?.locale ?? '';
-        changed();
-        const section = messagesSection();
-        messagesBox.replaceWith(section);
-        section.querySelector('h2')?.setAttribute('tabindex', '-1');
-        section.querySelector<HTMLElement>('h2')?.focus();
-      })),
+      draft.messages.map((m) =>
+        messageEditor(m, () => {
+          const i = draft.messages.indexOf(m);
+          if (i >= 0) draft.messages.splice(i, 1);
+          if (draft.defaultLocale === m.locale) draft.defaultLocale = draft.messages[0]?.locale ?? '';
+          changed();
+          const section = messagesSection();
+          messagesBox.replaceWith(section);
+          section.querySelector('h2')?.setAttribute('tabindex', '-1');
+          section.querySelector<HTMLElement>('h2')?.focus();
+        }),
+      ),
     );
     return messagesBox;
   };
@@ -415,7 +507,14 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       actionsBox.replaceChildren(
         ...m.actions.map((a, j) => {
           const n = j + 1;
-          const type = select([['call', S.actionTypes.call], ['text', S.actionTypes.text], ['link', S.actionTypes.link]], a.type);
+          const type = select(
+            [
+              ['call', S.actionTypes.call],
+              ['text', S.actionTypes.text],
+              ['link', S.actionTypes.link],
+            ],
+            a.type,
+          );
           type.addEventListener('change', () => {
             a.type = type.value;
             changed();
@@ -433,12 +532,16 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
             refresh();
           });
           const actionPath = [...path, 'actions', j];
-          const drop = button(S.common.remove, () => {
-            m.actions.splice(j, 1);
-            changed();
-            renderActions();
-            refresh();
-          }, 'link');
+          const drop = button(
+            S.common.remove,
+            () => {
+              m.actions.splice(j, 1);
+              changed();
+              renderActions();
+              refresh();
+            },
+            'link',
+          );
           drop.setAttribute('aria-label', S.editor.removeAction(n));
           return h(
             'fieldset',
@@ -449,7 +552,12 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
               { class: 'row' },
               field(type, { label: S.editor.actionType, path: [...actionPath, 'type'], errors }),
               field(label, { label: S.editor.actionLabel, path: [...actionPath, 'label'], errors }),
-              field(href, { label: S.editor.actionHref, hint: S.editor.actionHrefHint, path: [...actionPath, 'href'], errors }),
+              field(href, {
+                label: S.editor.actionHref,
+                hint: S.editor.actionHrefHint,
+                path: [...actionPath, 'href'],
+                errors,
+              }),
             ),
             drop,
           );
@@ -472,7 +580,12 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
           'div',
           null,
           field(title, { label: S.campaign.messageTitle, path: [...path, 'title'], errors }),
-          field(body, { label: S.campaign.messageBody, hint: S.editor.bodyHint, path: [...path, 'body'], errors }),
+          field(body, {
+            label: S.campaign.messageBody,
+            hint: S.editor.bodyHint,
+            path: [...path, 'body'],
+            errors,
+          }),
           h('h3', null, S.campaign.actions),
           actionsBox,
           h(
@@ -484,7 +597,9 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
               renderActions();
               actionsBox.querySelector<HTMLElement>('fieldset:last-child select')?.focus();
             }),
-            draft.messages.length > 1 ? button(S.editor.removeLanguage(languageName(m.locale)), () => onRemove(), 'danger') : null,
+            draft.messages.length > 1
+              ? button(S.editor.removeLanguage(languageName(m.locale)), () => onRemove(), 'danger')
+              : null,
           ),
         ),
         preview.element,
@@ -510,20 +625,30 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
     let who: Child = null;
     if (id) {
       const latest = await ctx.api.get<CampaignDoc>(`/admin/v1/campaigns/${id}`).catch(() => null);
-      if (latest) who = h('p', null, S.editor.staleWho(latest.data.updatedBy), ' ', when(latest.data.updatedAt));
+      if (latest)
+        who = h('p', null, S.editor.staleWho(latest.data.updatedBy), ' ', when(latest.data.updatedAt));
     }
-    const reloadButton = button(S.editor.staleReload, async () => {
-      await busy(reloadButton, () => reload());
-      flashArea.replaceChildren(notice('success', h('p', null, S.editor.reloaded)));
-      flashArea.focus();
-    }, 'primary');
+    const reloadButton = button(
+      S.editor.staleReload,
+      async () => {
+        await busy(reloadButton, () => reload());
+        flashArea.replaceChildren(notice('success', h('p', null, S.editor.reloaded)));
+        flashArea.focus();
+      },
+      'primary',
+    );
     flashArea.replaceChildren(
       notice(
         'warning',
         h('h2', null, S.editor.staleTitle),
         h('p', null, S.editor.staleBody),
         who,
-        h('div', { class: 'actions' }, reloadButton, button(S.editor.staleKeep, () => flashArea.replaceChildren())),
+        h(
+          'div',
+          { class: 'actions' },
+          reloadButton,
+          button(S.editor.staleKeep, () => flashArea.replaceChildren()),
+        ),
       ),
     );
     flashArea.focus();
@@ -531,7 +656,12 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
 
   const remove = async () => {
     if (!id || !doc) return;
-    const ok = await confirmDialog({ title: S.editor.deleteTitle(doc.name), body: h('p', null, S.editor.deleteBody), confirm: S.editor.delete, danger: true });
+    const ok = await confirmDialog({
+      title: S.editor.deleteTitle(doc.name),
+      body: h('p', null, S.editor.deleteBody),
+      confirm: S.editor.delete,
+      danger: true,
+    });
     if (!ok) return;
     try {
       await ctx.api.delete(`/admin/v1/campaigns/${id}`, { ifMatch: etag });
@@ -572,7 +702,13 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       } catch (error) {
         if (error instanceof ApiError && error.status === 412) return stale();
         if (error instanceof ApiError && error.status === 404) {
-          flashArea.replaceChildren(notice('error', h('p', null, S.editor.goneElsewhere), h('p', null, h('a', { href: '#/campaigns' }, S.editor.back))));
+          flashArea.replaceChildren(
+            notice(
+              'error',
+              h('p', null, S.editor.goneElsewhere),
+              h('p', null, h('a', { href: '#/campaigns' }, S.editor.back)),
+            ),
+          );
           flashArea.focus();
           return;
         }

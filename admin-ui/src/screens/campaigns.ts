@@ -7,7 +7,13 @@ import { badge, loading, notice, pageHeader, table, when } from '../ui';
 
 export async function campaignList(ctx: Ctx): Promise<void> {
   const body = h('div', null, loading());
-  ctx.view.append(pageHeader(S.campaigns.title, h('a', { href: '#/campaigns/new', class: 'btn primary' }, S.campaigns.create)), body);
+  ctx.view.append(
+    pageHeader(
+      S.campaigns.title,
+      h('a', { href: '#/campaigns/new', class: 'btn primary' }, S.campaigns.create),
+    ),
+    body,
+  );
 
   const [campaigns, published] = await Promise.all([
     listCampaigns(ctx.api),
@@ -22,16 +28,28 @@ export async function campaignList(ctx: Ctx): Promise<void> {
     if (!published.campaigns) return badge(S.campaigns.publishUnknown, 'neutral');
     const old = live.get(c.id);
     if (!old) return badge(S.campaigns.notPublished, 'warn');
-    return comparable(old) === comparable(c) ? badge(S.campaigns.same, 'ok') : badge(S.campaigns.differs, 'warn');
+    return comparable(old) === comparable(c)
+      ? badge(S.campaigns.same, 'ok')
+      : badge(S.campaigns.differs, 'warn');
   };
   const removed = (published.campaigns ?? []).filter((c) => !campaigns.some((d) => d.id === c.id));
 
   replace(
     body,
-    published.version !== null ? h('p', { class: 'muted' }, S.campaigns.liveVersion(published.version)) : null,
+    published.version !== null
+      ? h('p', { class: 'muted' }, S.campaigns.liveVersion(published.version))
+      : null,
     table(
       S.campaigns.caption(campaigns.length),
-      [S.campaigns.colName, S.campaigns.colStatus, S.campaigns.colPriority, S.campaigns.colTargeting, S.campaigns.colKeywords, S.campaigns.colChanged, S.campaigns.colPublished],
+      [
+        S.campaigns.colName,
+        S.campaigns.colStatus,
+        S.campaigns.colPriority,
+        S.campaigns.colTargeting,
+        S.campaigns.colKeywords,
+        S.campaigns.colChanged,
+        S.campaigns.colPublished,
+      ],
       campaigns.map((c) => [
         h('a', { href: `#/campaigns/${c.id}` }, c.name),
         badge(S.status[c.status], c.status === 'active' ? 'ok' : 'neutral'),
@@ -43,12 +61,20 @@ export async function campaignList(ctx: Ctx): Promise<void> {
           c.banner ? h('span', null, ' ', badge(S.campaigns.banner, 'info')) : null,
         ),
         S.campaigns.keywordCounts(c.keywords.length, c.negativeKeywords?.length ?? 0),
-        h('span', null, when(c.updatedAt), h('br'), h('span', { class: 'muted' }, S.campaigns.by(c.updatedBy))),
+        h(
+          'span',
+          null,
+          when(c.updatedAt),
+          h('br'),
+          h('span', { class: 'muted' }, S.campaigns.by(c.updatedBy)),
+        ),
         publishState(c),
       ]),
       { rowHeader: true },
     ),
-    removed.length ? notice('info', h('p', null, S.campaigns.deletedSincePublish(removed.map((c) => c.name)))) : null,
+    removed.length
+      ? notice('info', h('p', null, S.campaigns.deletedSincePublish(removed.map((c) => c.name))))
+      : null,
     h('p', null, h('a', { href: '#/publish' }, S.campaigns.goPublish)),
   );
 }

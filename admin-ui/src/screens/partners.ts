@@ -8,7 +8,22 @@ import { h, replace, uid } from '../dom';
 import type { Ctx } from '../main';
 import type { PartnerDoc } from '../model';
 import { S } from '../strings';
-import { badge, busy, button, confirmDialog, copyButton, errorNotice, FieldErrors, field, input, loading, notice, pageHeader, table, when } from '../ui';
+import {
+  badge,
+  busy,
+  button,
+  confirmDialog,
+  copyButton,
+  errorNotice,
+  FieldErrors,
+  field,
+  input,
+  loading,
+  notice,
+  pageHeader,
+  table,
+  when,
+} from '../ui';
 
 /** A secret just made, to show once on the partner's page; cleared as soon as it is shown. */
 let fresh: { partnerId: string; secret: string } | null = null;
@@ -31,7 +46,12 @@ export async function partnerList(ctx: Ctx): Promise<void> {
     { novalidate: true },
     errors.summary,
     field(name, { label: S.partners.name, path: ['name'], errors }),
-    field(origins, { label: S.partners.origins, hint: S.partners.originsHint, path: ['allowedOrigins'], errors }),
+    field(origins, {
+      label: S.partners.origins,
+      hint: S.partners.originsHint,
+      path: ['allowedOrigins'],
+      errors,
+    }),
     create,
   );
   ctx.view.append(
@@ -45,10 +65,13 @@ export async function partnerList(ctx: Ctx): Promise<void> {
     errors.clear();
     void busy(create, async () => {
       try {
-        const { data } = await ctx.api.post<{ partner: PartnerDoc; secretKey: string }>('/admin/v1/partners', {
-          name: name.value,
-          allowedOrigins: lines(origins.value),
-        });
+        const { data } = await ctx.api.post<{ partner: PartnerDoc; secretKey: string }>(
+          '/admin/v1/partners',
+          {
+            name: name.value,
+            allowedOrigins: lines(origins.value),
+          },
+        );
         fresh = { partnerId: data.partner.id, secret: data.secretKey };
         ctx.navigate(`partners/${data.partner.id}`);
       } catch (error) {
@@ -66,7 +89,13 @@ export async function partnerList(ctx: Ctx): Promise<void> {
           data.partners.map((p) => [
             h('a', { href: `#/partners/${p.id}` }, p.name),
             statusBadge(p.status),
-            p.allowedOrigins.length ? h('ul', { class: 'plain' }, p.allowedOrigins.map((o) => h('li', null, o))) : S.partners.noOrigins,
+            p.allowedOrigins.length
+              ? h(
+                  'ul',
+                  { class: 'plain' },
+                  p.allowedOrigins.map((o) => h('li', null, o)),
+                )
+              : S.partners.noOrigins,
             h('code', null, p.siteKey),
             S.partners.activeKeys(p.keys.filter((k) => !k.revokedAt).length),
           ]),
@@ -77,7 +106,10 @@ export async function partnerList(ctx: Ctx): Promise<void> {
 }
 
 function statusBadge(status: string) {
-  return badge(status === 'active' ? S.partners.active : S.partners.disabled, status === 'active' ? 'ok' : 'danger');
+  return badge(
+    status === 'active' ? S.partners.active : S.partners.disabled,
+    status === 'active' ? 'ok' : 'danger',
+  );
 }
 
 export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
@@ -96,7 +128,12 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
     secretArea,
     h('section', { 'aria-labelledby': ids.edit }, h('h2', { id: ids.edit }, S.partners.editTitle), editBox),
     h('section', { 'aria-labelledby': ids.keys }, h('h2', { id: ids.keys }, S.partners.keysTitle), keysBox),
-    h('section', { 'aria-labelledby': ids.embed }, h('h2', { id: ids.embed }, S.partners.embedTitle), embedBox),
+    h(
+      'section',
+      { 'aria-labelledby': ids.embed },
+      h('h2', { id: ids.embed }, S.partners.embedTitle),
+      embedBox,
+    ),
   );
 
   /** A notice, focused so a screen reader reads it. */
@@ -121,10 +158,14 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
 
   /** A write that failed because someone else changed the partner first: explain, offer a reload. */
   const stale = () => {
-    const reload = button(S.editor.staleReload, async () => {
-      await busy(reload, refresh);
-      say(notice('success', h('p', null, S.editor.reloaded)));
-    }, 'primary');
+    const reload = button(
+      S.editor.staleReload,
+      async () => {
+        await busy(reload, refresh);
+        say(notice('success', h('p', null, S.editor.reloaded)));
+      },
+      'primary',
+    );
     say(notice('warning', h('h2', null, S.partners.staleTitle), h('p', null, S.partners.staleBody), reload));
   };
 
@@ -143,16 +184,31 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
   const render = () => {
     const toggle =
       partner.status === 'active'
-        ? button(S.partners.disable, async () => {
-            const ok = await confirmDialog({ title: S.partners.disableTitle(partner.name), body: h('p', null, S.partners.disableBody), confirm: S.partners.disable, danger: true });
-            if (ok) await setStatus('disabled');
-          }, 'danger')
+        ? button(
+            S.partners.disable,
+            async () => {
+              const ok = await confirmDialog({
+                title: S.partners.disableTitle(partner.name),
+                body: h('p', null, S.partners.disableBody),
+                confirm: S.partners.disable,
+                danger: true,
+              });
+              if (ok) await setStatus('disabled');
+            },
+            'danger',
+          )
         : button(S.partners.enable, () => void setStatus('active'));
-    header.replaceChildren(pageHeader(partner.name, toggle), h('p', null, statusBadge(partner.status), ' ', S.partners.created, ' ', when(partner.createdAt)));
+    header.replaceChildren(
+      pageHeader(partner.name, toggle),
+      h('p', null, statusBadge(partner.status), ' ', S.partners.created, ' ', when(partner.createdAt)),
+    );
 
     const errors = new FieldErrors();
     const name = input({ value: partner.name, autocomplete: 'off' });
-    const origins = h('textarea', { rows: Math.max(3, partner.allowedOrigins.length + 1), spellcheck: 'false' });
+    const origins = h('textarea', {
+      rows: Math.max(3, partner.allowedOrigins.length + 1),
+      spellcheck: 'false',
+    });
     origins.value = partner.allowedOrigins.join('\n');
     const save = h('button', { type: 'submit', class: 'btn primary' }, S.partners.save);
     const form = h(
@@ -160,7 +216,12 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
       { novalidate: true },
       errors.summary,
       field(name, { label: S.partners.name, path: ['name'], errors }),
-      field(origins, { label: S.partners.origins, hint: S.partners.originsHint, path: ['allowedOrigins'], errors }),
+      field(origins, {
+        label: S.partners.origins,
+        hint: S.partners.originsHint,
+        path: ['allowedOrigins'],
+        errors,
+      }),
       save,
     );
     form.addEventListener('submit', (event) => {
@@ -168,7 +229,11 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
       errors.clear();
       void busy(save, async () => {
         try {
-          const res = await ctx.api.patch<PartnerDoc>(`/admin/v1/partners/${id}`, { name: name.value, allowedOrigins: lines(origins.value) }, { ifMatch: etag });
+          const res = await ctx.api.patch<PartnerDoc>(
+            `/admin/v1/partners/${id}`,
+            { name: name.value, allowedOrigins: lines(origins.value) },
+            { ifMatch: etag },
+          );
           partner = res.data;
           etag = res.etag;
           render();
@@ -181,15 +246,24 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
     });
     editBox.replaceChildren(form);
 
-    const issue = button(S.partners.issueKey, () => void busy(issue, async () => {
-      try {
-        const res = await ctx.api.post<{ key: { prefix: string }; secretKey: string }>(`/admin/v1/partners/${id}/keys`, undefined, { ifMatch: etag });
-        await refresh();
-        showSecret(res.data.secretKey);
-      } catch (error) {
-        failed(error);
-      }
-    }), 'primary');
+    const issue = button(
+      S.partners.issueKey,
+      () =>
+        void busy(issue, async () => {
+          try {
+            const res = await ctx.api.post<{ key: { prefix: string }; secretKey: string }>(
+              `/admin/v1/partners/${id}/keys`,
+              undefined,
+              { ifMatch: etag },
+            );
+            await refresh();
+            showSecret(res.data.secretKey);
+          } catch (error) {
+            failed(error);
+          }
+        }),
+      'primary',
+    );
     keysBox.replaceChildren(
       partner.keys.length
         ? table(
@@ -198,22 +272,37 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
             partner.keys.map((k) => [
               h('code', null, `${k.prefix}…`),
               when(k.createdAt),
-              k.revokedAt ? h('span', null, badge(S.partners.revoked, 'danger'), ' ', when(k.revokedAt)) : badge(S.partners.active, 'ok'),
+              k.revokedAt
+                ? h('span', null, badge(S.partners.revoked, 'danger'), ' ', when(k.revokedAt))
+                : badge(S.partners.active, 'ok'),
               k.revokedAt
                 ? ''
-                : button(S.partners.revoke, async () => {
-                    const ok = await confirmDialog({ title: S.partners.revokeTitle(k.prefix), body: h('p', null, S.partners.revokeBody), confirm: S.partners.revoke, danger: true });
-                    if (!ok) return;
-                    try {
-                      const res = await ctx.api.delete<PartnerDoc>(`/admin/v1/partners/${id}/keys/${k.id}`, { ifMatch: etag });
-                      partner = res.data;
-                      etag = res.etag;
-                      render();
-                      say(notice('success', h('p', null, S.partners.revokedDone(k.prefix))));
-                    } catch (error) {
-                      failed(error);
-                    }
-                  }, 'danger', { 'aria-label': S.partners.revokeLabel(k.prefix) }),
+                : button(
+                    S.partners.revoke,
+                    async () => {
+                      const ok = await confirmDialog({
+                        title: S.partners.revokeTitle(k.prefix),
+                        body: h('p', null, S.partners.revokeBody),
+                        confirm: S.partners.revoke,
+                        danger: true,
+                      });
+                      if (!ok) return;
+                      try {
+                        const res = await ctx.api.delete<PartnerDoc>(
+                          `/admin/v1/partners/${id}/keys/${k.id}`,
+                          { ifMatch: etag },
+                        );
+                        partner = res.data;
+                        etag = res.etag;
+                        render();
+                        say(notice('success', h('p', null, S.partners.revokedDone(k.prefix))));
+                      } catch (error) {
+                        failed(error);
+                      }
+                    },
+                    'danger',
+                    { 'aria-label': S.partners.revokeLabel(k.prefix) },
+                  ),
             ]),
             { rowHeader: true },
           )
@@ -267,7 +356,11 @@ async function renderEmbed(ctx: Ctx, box: HTMLElement, partner: PartnerDoc): Pro
   replace(
     box,
     h('p', null, S.partners.embedIntro),
-    h('div', { class: 'code-wrap', role: 'region', 'aria-label': S.partners.embedTitle, tabindex: '0' }, h('pre', null, code)),
+    h(
+      'div',
+      { class: 'code-wrap', role: 'region', 'aria-label': S.partners.embedTitle, tabindex: '0' },
+      h('pre', null, code),
+    ),
     copyButton(S.partners.copySnippet, () => snippet, code),
     h('p', { class: 'hint' }, S.partners.embedHint),
     partner.allowedOrigins.length ? null : notice('warning', h('p', null, S.partners.embedNoOrigins)),

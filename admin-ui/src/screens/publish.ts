@@ -3,12 +3,23 @@
  * then the version list with who and when, and restore with one confirmation.
  */
 import { ApiError } from '../api';
-import { h, replace, uid } from '../dom';
 import { diffCampaigns } from '../diff';
+import { h, replace, uid } from '../dom';
 import type { Ctx } from '../main';
 import { listCampaigns, listVersions, loadPublished, type Version, type VersionPage } from '../model';
 import { S } from '../strings';
-import { badge, busy, button, confirmDialog, errorNotice, loading, notice, pageHeader, table, when } from '../ui';
+import {
+  badge,
+  busy,
+  button,
+  confirmDialog,
+  errorNotice,
+  loading,
+  notice,
+  pageHeader,
+  table,
+  when,
+} from '../ui';
 
 export async function publishScreen(ctx: Ctx): Promise<void> {
   const changesId = uid('h');
@@ -19,12 +30,24 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
   ctx.view.append(
     pageHeader(S.publish.title),
     outcome,
-    h('section', { 'aria-labelledby': changesId }, h('h2', { id: changesId }, S.publish.changesTitle), changes),
-    h('section', { 'aria-labelledby': versionsId }, h('h2', { id: versionsId }, S.publish.versionsTitle), versions),
+    h(
+      'section',
+      { 'aria-labelledby': changesId },
+      h('h2', { id: changesId }, S.publish.changesTitle),
+      changes,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': versionsId },
+      h('h2', { id: versionsId }, S.publish.versionsTitle),
+      versions,
+    ),
   );
 
   const show = (kind: 'success' | 'error', text: string) => {
-    outcome.replaceChildren(kind === 'success' ? notice('success', h('p', null, text)) : errorNotice(new ApiError(0, 'x', text)));
+    outcome.replaceChildren(
+      kind === 'success' ? notice('success', h('p', null, text)) : errorNotice(new ApiError(0, 'x', text)),
+    );
     // Focused, so a screen reader reads it: no separate announcement.
     outcome.focus();
   };
@@ -40,7 +63,11 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
     if (!diff.length) {
       replace(
         changes,
-        h('p', null, published.version === null ? S.publish.nothingYet : S.publish.upToDate(published.version)),
+        h(
+          'p',
+          null,
+          published.version === null ? S.publish.nothingYet : S.publish.upToDate(published.version),
+        ),
         published.version === null ? publishButton : null,
       );
       return;
@@ -54,10 +81,21 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
           h(
             'li',
             { class: `diff-${c.kind}` },
-            badge(S.publish.kind[c.kind], c.kind === 'removed' ? 'danger' : c.kind === 'added' ? 'ok' : 'warn'),
+            badge(
+              S.publish.kind[c.kind],
+              c.kind === 'removed' ? 'danger' : c.kind === 'added' ? 'ok' : 'warn',
+            ),
             ' ',
-            c.kind === 'removed' ? h('strong', null, c.name) : h('a', { href: `#/campaigns/${c.id}` }, c.name),
-            c.details.length ? h('ul', null, c.details.map((d) => h('li', null, d))) : null,
+            c.kind === 'removed'
+              ? h('strong', null, c.name)
+              : h('a', { href: `#/campaigns/${c.id}` }, c.name),
+            c.details.length
+              ? h(
+                  'ul',
+                  null,
+                  c.details.map((d) => h('li', null, d)),
+                )
+              : null,
           ),
         ),
       ),
@@ -68,7 +106,9 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
   const publish = async (control: HTMLButtonElement) => {
     await busy(control, async () => {
       try {
-        const { data } = await ctx.api.post<{ version: number; campaigns?: number; keywords?: number }>('/admin/v1/publish');
+        const { data } = await ctx.api.post<{ version: number; campaigns?: number; keywords?: number }>(
+          '/admin/v1/publish',
+        );
         show('success', S.publish.published(data.version));
         await Promise.all([loadChanges(), loadVersions()]);
       } catch (error) {
@@ -96,13 +136,28 @@ export async function publishScreen(ctx: Ctx): Promise<void> {
       shown.length
         ? table(
             S.publish.versionsCaption(shown.length),
-            [S.publish.colVersion, S.publish.colWhen, S.publish.colWho, S.publish.colContents, S.publish.colChanges, S.common.actions],
+            [
+              S.publish.colVersion,
+              S.publish.colWhen,
+              S.publish.colWho,
+              S.publish.colContents,
+              S.publish.colChanges,
+              S.common.actions,
+            ],
             shown.map((v) => [
-              h('span', null, String(v.version), v.version === live ? h('span', null, ' ', badge(S.publish.live, 'ok')) : null),
+              h(
+                'span',
+                null,
+                String(v.version),
+                v.version === live ? h('span', null, ' ', badge(S.publish.live, 'ok')) : null,
+              ),
               when(v.publishedAt),
               v.publishedBy,
               S.publish.contents(v.campaigns, v.keywords),
-              [v.restoredFrom !== null ? h('p', null, S.publish.restoredFrom(v.restoredFrom)) : null, v.changes ?? ''],
+              [
+                v.restoredFrom !== null ? h('p', null, S.publish.restoredFrom(v.restoredFrom)) : null,
+                v.changes ?? '',
+              ],
               v.version === live ? '' : button(S.publish.restore(v.version), () => void restore(v)),
             ]),
             { rowHeader: true },

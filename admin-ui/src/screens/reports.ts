@@ -29,7 +29,8 @@ interface Row {
 
 const DAY_MS = 86_400_000;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number(value) || 0);
+const num = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : Number(value) || 0;
 const str = (...values: unknown[]) => {
   for (const v of values) if (typeof v === 'string' && v) return v;
   return '';
@@ -47,7 +48,9 @@ function readRows(data: unknown): Row[] {
   const list = isRecord(data) && Array.isArray(data.rows) ? data.rows : Array.isArray(data) ? data : [];
   return list.filter(isRecord).map((r) => {
     const acts = isRecord(r.actions) ? r.actions : {};
-    const actions = Object.fromEntries(ACTIONS.map((a) => [a, num(acts[a] ?? r[`actions_${a}`] ?? r[a])])) as Record<ActionName, number>;
+    const actions = Object.fromEntries(
+      ACTIONS.map((a) => [a, num(acts[a] ?? r[`actions_${a}`] ?? r[a])]),
+    ) as Record<ActionName, number>;
     return {
       t: bucketTime(str(r.hour, r.day, r.date, r.time, r.period, r.bucket)),
       campaign: str(r.campaign, r.campaignId),
@@ -68,7 +71,11 @@ interface Totals {
 }
 
 function total(rows: Row[]): Totals {
-  const t: Totals = { served: 0, impressions: 0, actions: { call: 0, text: 0, link: 0, dismiss: 0, exit: 0 } };
+  const t: Totals = {
+    served: 0,
+    impressions: 0,
+    actions: { call: 0, text: 0, link: 0, dismiss: 0, exit: 0 },
+  };
   for (const r of rows) {
     t.served += r.served;
     t.impressions += r.impressions;
@@ -78,7 +85,8 @@ function total(rows: Row[]): Totals {
 }
 
 const helpActions = (a: Record<ActionName, number>) => HELP_ACTIONS.reduce((sum, k) => sum + a[k], 0);
-const pct = (part: number, whole: number) => (whole ? `${((part / whole) * 100).toFixed(1)}%` : S.reports.noRate);
+const pct = (part: number, whole: number) =>
+  whole ? `${((part / whole) * 100).toFixed(1)}%` : S.reports.noRate;
 
 export async function reportsScreen(ctx: Ctx): Promise<void> {
   const today = new Date();
@@ -109,13 +117,20 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
 
   const [campaigns, partners] = await Promise.all([
     listCampaigns(ctx.api).catch((): CampaignDoc[] => []),
-    ctx.api.get<{ partners: PartnerDoc[] }>('/admin/v1/partners').then((r) => r.data.partners, (): PartnerDoc[] => []),
+    ctx.api.get<{ partners: PartnerDoc[] }>('/admin/v1/partners').then(
+      (r) => r.data.partners,
+      (): PartnerDoc[] => [],
+    ),
   ]);
   const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
   const partnerName = new Map(partners.map((p) => [p.id, p.name]));
   const setOptions = (sel: HTMLSelectElement, first: string, values: [string, string][]) => {
     const keep = sel.value;
-    replace(sel, h('option', { value: '' }, first), values.map(([v, label]) => h('option', { value: v }, label)));
+    replace(
+      sel,
+      h('option', { value: '' }, first),
+      values.map(([v, label]) => h('option', { value: v }, label)),
+    );
     sel.value = values.some(([v]) => v === keep) ? keep : '';
   };
 
@@ -137,7 +152,11 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
   const downloadCsv = async () => {
     try {
       const res = await ctx.api.get<string>(query(), { accept: 'text/csv' });
-      download(`signpost-report-${from.value}-to-${to.value}.csv`, String(res.data), 'text/csv;charset=utf-8');
+      download(
+        `signpost-report-${from.value}-to-${to.value}.csv`,
+        String(res.data),
+        'text/csv;charset=utf-8',
+      );
       ctx.announce(S.reports.csvDone);
     } catch (error) {
       out.replaceChildren(errorNotice(error));
@@ -184,13 +203,22 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
     const byTime = table(
       S.reports.tableCaption,
       [S.reports.colTime, S.reports.served, S.reports.impressions, S.reports.helpActions],
-      times.map((t, i) => [formatBucket(t, r.hourly), String(served[i]), String(impressions[i]), String(acted[i])]),
+      times.map((t, i) => [
+        formatBucket(t, r.hourly),
+        String(served[i]),
+        String(impressions[i]),
+        String(acted[i]),
+      ]),
       { rowHeader: true },
     );
     const byAction = table(
       S.reports.actionsCaption,
       [S.reports.colAction, S.reports.colCount, S.reports.colRate],
-      ACTIONS.map((a) => [S.reports.action[a], String(totals.actions[a]), pct(totals.actions[a], totals.impressions)]),
+      ACTIONS.map((a) => [
+        S.reports.action[a],
+        String(totals.actions[a]),
+        pct(totals.actions[a], totals.impressions),
+      ]),
       { rowHeader: true },
     );
     const detailsId = uid('d');
@@ -205,9 +233,23 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
         stat(S.reports.displayRate, pct(totals.impressions, totals.served), S.reports.displayRateHint),
         stat(S.reports.helpActions, String(helpActions(totals.actions))),
         stat(S.reports.ctr, pct(helpActions(totals.actions), totals.impressions), S.reports.ctrHint),
-        stat(S.reports.actionRate, pct(ACTIONS.reduce((s, a) => s + totals.actions[a], 0), totals.impressions), S.reports.actionRateHint),
+        stat(
+          S.reports.actionRate,
+          pct(
+            ACTIONS.reduce((s, a) => s + totals.actions[a], 0),
+            totals.impressions,
+          ),
+          S.reports.actionRateHint,
+        ),
       ),
-      h('figure', { class: 'chart-figure' }, h('figcaption', null, S.reports.chartTitle(r.hourly)), h('ul', { class: 'legend' }, legendItems), plot, readout),
+      h(
+        'figure',
+        { class: 'chart-figure' },
+        h('figcaption', null, S.reports.chartTitle(r.hourly)),
+        h('ul', { class: 'legend' }, legendItems),
+        plot,
+        readout,
+      ),
       byAction,
       h('details', { id: detailsId }, h('summary', null, S.reports.showTable), byTime),
     );
@@ -225,13 +267,28 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [
-          { stroke: color('--fg', '#1b1b1b'), grid: { stroke: color('--grid', '#ddd') } },
-          { stroke: color('--fg', '#1b1b1b'), grid: { stroke: color('--grid', '#ddd') }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')) },
+          {
+            stroke: color('--fg', '#1b1b1b'),
+            grid: { stroke: color('--grid', '#ddd') },
+            // Daily buckets get whole-day ticks and date labels, hourly ones whole hours.
+            incrs: r.hourly ? [3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400] : [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+            values: (_u, ticks) => ticks.map((t) => formatTick(t * 1000, r.hourly)),
+          },
+          {
+            stroke: color('--fg', '#1b1b1b'),
+            grid: { stroke: color('--grid', '#ddd') },
+            values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')),
+          },
         ],
         series: [
           {},
           { label: S.reports.served, stroke: color('--c-served', '#1d4ed8'), width: 2 },
-          { label: S.reports.impressions, stroke: color('--c-impressions', '#047857'), width: 2, dash: [8, 4] },
+          {
+            label: S.reports.impressions,
+            stroke: color('--c-impressions', '#047857'),
+            width: 2,
+            dash: [8, 4],
+          },
           { label: S.reports.helpActions, stroke: color('--c-actions', '#b45309'), width: 2, dash: [2, 3] },
         ],
         hooks: {
@@ -241,7 +298,12 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
               if (i === null || i === undefined) return;
               const t = times[i];
               if (t === undefined) return;
-              readout.textContent = S.reports.readout(formatBucket(t, r.hourly), served[i] ?? 0, impressions[i] ?? 0, acted[i] ?? 0);
+              readout.textContent = S.reports.readout(
+                formatBucket(t, r.hourly),
+                served[i] ?? 0,
+                impressions[i] ?? 0,
+                acted[i] ?? 0,
+              );
             },
           ],
         },
@@ -265,10 +327,26 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
       return;
     }
     const distinct = (pick: (r: Row) => string) => [...new Set(rows.map(pick).filter(Boolean))].sort();
-    setOptions(campaignSel, S.reports.allCampaigns, distinct((r) => r.campaign).map((id) => [id, campaignName.get(id) ?? id]));
-    setOptions(partnerSel, S.reports.allPartners, distinct((r) => r.partner).map((id) => [id, partnerName.get(id) ?? id]));
-    setOptions(localeSel, S.reports.allLocales, distinct((r) => r.locale).map((v) => [v, v]));
-    setOptions(regionSel, S.reports.allRegions, distinct((r) => r.region).map((v) => [v, v]));
+    setOptions(
+      campaignSel,
+      S.reports.allCampaigns,
+      distinct((r) => r.campaign).map((id) => [id, campaignName.get(id) ?? id]),
+    );
+    setOptions(
+      partnerSel,
+      S.reports.allPartners,
+      distinct((r) => r.partner).map((id) => [id, partnerName.get(id) ?? id]),
+    );
+    setOptions(
+      localeSel,
+      S.reports.allLocales,
+      distinct((r) => r.locale).map((v) => [v, v]),
+    );
+    setOptions(
+      regionSel,
+      S.reports.allRegions,
+      distinct((r) => r.region).map((v) => [v, v]),
+    );
     draw();
   };
 
@@ -276,16 +354,34 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
     event.preventDefault();
     void busy(show, load);
   });
-  for (const sel of [campaignSel, partnerSel, localeSel, regionSel]) sel.addEventListener('change', () => rows.length && draw());
+  for (const sel of [campaignSel, partnerSel, localeSel, regionSel])
+    sel.addEventListener('change', () => rows.length && draw());
   await load();
 }
 
 function stat(label: string, value: string, hint?: string): HTMLElement {
-  return h('div', { class: 'stat' }, h('dt', null, label), h('dd', null, value), hint ? h('dd', { class: 'hint' }, hint) : null);
+  return h(
+    'div',
+    { class: 'stat' },
+    h('dt', null, label),
+    h('dd', null, value),
+    hint ? h('dd', { class: 'hint' }, hint) : null,
+  );
 }
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-const hourFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short', timeZone: 'UTC' });
+const hourFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'short',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+const tickDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const tickHour = new Intl.DateTimeFormat(undefined, { hour: 'numeric', timeZone: 'UTC' });
+
+function formatTick(ms: number, hourly: boolean): string {
+  return hourly && new Date(ms).getUTCHours() !== 0 ? tickHour.format(new Date(ms)) : tickDay.format(new Date(ms));
+}
 
 function formatBucket(ms: number, hourly: boolean): string {
   return `${(hourly ? hourFormat : dayFormat).format(new Date(ms))}${hourly ? ' UTC' : ''}`;

@@ -79,7 +79,11 @@ export function testQuery(ctx: Ctx): void {
           'div',
           { class: 'side-by-side' },
           panel(S.test.draft, draft.ok ? draft.data : null, draft.ok ? null : draft.error),
-          panel(S.test.published, published.ok ? published.data : null, published.ok ? null : published.error),
+          panel(
+            S.test.published,
+            published.ok ? published.data : null,
+            published.ok ? null : published.error,
+          ),
         ),
       );
       ctx.announce(draft.ok ? summary(draft.data) : S.test.failed);
@@ -99,13 +103,22 @@ function summary(e: Explanation): string {
 
 function panel(title: string, e: Explanation | null, error: unknown): HTMLElement {
   const headingId = uid('h');
-  const section = h('section', { class: 'panel', 'aria-labelledby': headingId }, h('h2', { id: headingId }, title, e?.ruleset?.version ? ` · ${S.test.version(e.ruleset.version)}` : ''));
+  const section = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, title, e?.ruleset?.version ? ` · ${S.test.version(e.ruleset.version)}` : ''),
+  );
   if (!e) {
     section.append(errorNotice(error));
     return section;
   }
   section.append(
-    h('dl', { class: 'facts' }, h('dt', null, S.test.normalized), h('dd', null, h('code', null, e.normalizedQuery || S.diff.none))),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, S.test.normalized),
+      h('dd', null, h('code', null, e.normalizedQuery || S.diff.none)),
+    ),
   );
   const m = e.match;
   if (m) {
@@ -113,12 +126,23 @@ function panel(title: string, e: Explanation | null, error: unknown): HTMLElemen
       h(
         'div',
         { class: 'hit' },
-        h('p', null, h('strong', null, S.test.matches), ' ', h('a', { href: `#/campaigns/${m.campaignId}` }, m.campaignName)),
+        h(
+          'p',
+          null,
+          h('strong', null, S.test.matches),
+          ' ',
+          h('a', { href: `#/campaigns/${m.campaignId}` }, m.campaignName),
+        ),
         h(
           'dl',
           { class: 'facts' },
           h('dt', null, S.test.keyword),
-          h('dd', null, h('code', null, m.keyword.text), ` (${S.match[m.keyword.match as 'exact'] ?? m.keyword.match})`),
+          h(
+            'dd',
+            null,
+            h('code', null, m.keyword.text),
+            ` (${S.match[m.keyword.match as 'exact'] ?? m.keyword.match})`,
+          ),
           h('dt', null, S.test.matchedText),
           h('dd', null, h('code', null, m.matchedText)),
           h('dt', null, S.test.variant),
@@ -142,7 +166,12 @@ function panel(title: string, e: Explanation | null, error: unknown): HTMLElemen
         [S.test.colCampaign, S.test.colKeyword, S.test.colOutcome, S.test.colReason],
         hits.map((hit) => [
           h('a', { href: `#/campaigns/${hit.campaignId}` }, hit.campaignName),
-          h('span', null, h('code', null, hit.keyword.text), ` (${S.match[hit.keyword.match as 'exact'] ?? hit.keyword.match}${hit.variant ? `, ${S.variants[hit.variant as 'plural'] ?? hit.variant}` : ''})`),
+          h(
+            'span',
+            null,
+            h('code', null, hit.keyword.text),
+            ` (${S.match[hit.keyword.match as 'exact'] ?? hit.keyword.match}${hit.variant ? `, ${S.variants[hit.variant as 'plural'] ?? hit.variant}` : ''})`,
+          ),
           hit.outcome === 'selected' ? S.test.selected : S.test.excluded,
           hit.reason ? reasonText(hit.reason) : '',
         ]),

@@ -55,9 +55,19 @@ function logItem(entry: AuditEntry): Item {
 }
 
 /** Copies an entry to its log item. A second copy of the same target revision changes nothing. */
-export async function copyToLog(doc: DynamoDBDocumentClient, table: string, entry: AuditEntry): Promise<void> {
+export async function copyToLog(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entry: AuditEntry,
+): Promise<void> {
   try {
-    await doc.send(new PutCommand({ TableName: table, Item: logItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: logItem(entry),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
   }
@@ -77,14 +87,20 @@ export async function flushPending(doc: DynamoDBDocumentClient, table: string, k
       ExpressionAttributeNames: { '#audit': 'audit' },
     }),
   );
-  if (Item?.gsi1pk === keys.auditPendingPk && Item.audit !== undefined) await copyToLog(doc, table, toAuditEntry(Item.audit));
+  if (Item?.gsi1pk === keys.auditPendingPk && Item.audit !== undefined)
+    await copyToLog(doc, table, toAuditEntry(Item.audit));
 }
 
 /**
  * Whether the item holds this entry: the entry id doubles as the write's token. A conditional write that the SDK
  * retried after a timeout fails its condition against its own first attempt; this tells that case apart.
  */
-export async function landed(doc: DynamoDBDocumentClient, table: string, key: Key, entry: AuditEntry): Promise<boolean> {
+export async function landed(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  key: Key,
+  entry: AuditEntry,
+): Promise<boolean> {
   const { Item } = await doc.send(
     new GetCommand({
       TableName: table,
@@ -152,7 +168,11 @@ export class DynamoAuditLog implements AuditLog {
 
   async get(target: AuditTarget, revision: number): Promise<AuditEntry | null> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.auditEntry(target.type, target.id, revision), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.auditEntry(target.type, target.id, revision),
+        ConsistentRead: true,
+      }),
     );
     return Item ? toAuditEntry(Item) : null;
   }
@@ -195,7 +215,12 @@ export class DynamoAuditLog implements AuditLog {
     let startKey: Item | undefined = start;
     do {
       const page = await this.doc.send(
-        new QueryCommand({ ...input, ScanIndexForward: false, Limit: query.limit + 1, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          ...input,
+          ScanIndexForward: false,
+          Limit: query.limit + 1,
+          ExclusiveStartKey: startKey,
+        }),
       );
       for (const item of page.Items ?? []) {
         if (entries.length === query.limit) {
@@ -226,7 +251,10 @@ export class DynamoAuditLog implements AuditLog {
     return {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
-      ...(conditions.length > 0 && { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: { '#at': 'at' } }),
+      ...(conditions.length > 0 && {
+        FilterExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#at': 'at' },
+      }),
       ExpressionAttributeValues: values,
       ConsistentRead: true,
     };
@@ -266,7 +294,9 @@ function encodeCursor(item: Item, byTarget: boolean): string {
 
 function decodeCursor(cursor: string, target: AuditTarget | undefined): Item {
   const refuse = () =>
-    new ValidationError('The cursor is not one this listing gave (or the filters changed); start again without it.');
+    new ValidationError(
+      'The cursor is not one this listing gave (or the filters changed); start again without it.',
+    );
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -303,7 +333,10 @@ export function toAuditEntry(value: unknown): AuditEntry {
   ) {
     throw new Error('Stored audit entry is malformed.');
   }
-  const changes = typeof o.changes === 'object' && o.changes !== null ? (o.changes as AuditChanges) : { truncated: true as const };
+  const changes =
+    typeof o.changes === 'object' && o.changes !== null
+      ? (o.changes as AuditChanges)
+      : { truncated: true as const };
   return {
     id: o.id,
     at: o.at,

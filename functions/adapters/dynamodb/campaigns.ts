@@ -1,10 +1,11 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { type AuditAction, type AuditEntry, type AuditNote, fallbackNote, withTarget } from '../../core/audit.js';
+  type AuditAction,
+  type AuditEntry,
+  type AuditNote,
+  fallbackNote,
+  withTarget,
+} from '../../core/audit.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
 import { randomIds } from '../../core/ids.js';
 import type { Campaign, StoredCampaign } from '../../core/model.js';
@@ -85,7 +86,8 @@ export class DynamoCampaignRepository implements CampaignRepository {
             updatedBy: entry.actor,
             ...pendingAttributes(entry, key),
           },
-          ConditionExpression: 'attribute_exists(pk) AND revision = :expected AND attribute_not_exists(deleted)',
+          ConditionExpression:
+            'attribute_exists(pk) AND revision = :expected AND attribute_not_exists(deleted)',
           ExpressionAttributeValues: { ':expected': expectedRevision },
           ReturnValues: 'ALL_OLD',
         }),

@@ -40,7 +40,10 @@ export const keys = {
     gsi1sk: `${at}#${type}#${targetId}#${String(revision).padStart(10, '0')}`,
   }),
   auditTimeline: 'AUDIT',
-  auditPending: (at: string, pk: string, sk: string) => ({ gsi1pk: 'AUDIT#PENDING', gsi1sk: `${at}#${pk}#${sk}` }),
+  auditPending: (at: string, pk: string, sk: string) => ({
+    gsi1pk: 'AUDIT#PENDING',
+    gsi1sk: `${at}#${pk}#${sk}`,
+  }),
   auditPendingPk: 'AUDIT#PENDING',
   auditIndex: 'gsi1',
 } as const;

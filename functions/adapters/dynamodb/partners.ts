@@ -5,7 +5,13 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type AuditAction, type AuditEntry, type AuditNote, fallbackNote, withTarget } from '../../core/audit.js';
+import {
+  type AuditAction,
+  type AuditEntry,
+  type AuditNote,
+  fallbackNote,
+  withTarget,
+} from '../../core/audit.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../core/errors.js';
 import { randomIds } from '../../core/ids.js';
 import type { Partner, PartnerKey } from '../../core/model.js';
@@ -52,7 +58,13 @@ export class DynamoPartnerRepository implements PartnerRepository {
   /** The entry to store with a change: the caller's note, or a minimal one so no change goes unrecorded. */
   private entry(note: AuditNote | undefined, action: AuditAction, id: string, revision: number): AuditEntry {
     const fallback = () =>
-      fallbackNote(randomIds.next('aud'), action, 'system', new Date(), `${action} of ${id}, without details.`);
+      fallbackNote(
+        randomIds.next('aud'),
+        action,
+        'system',
+        new Date(),
+        `${action} of ${id}, without details.`,
+      );
     return withTarget(note ?? fallback(), { type: 'partner', id }, revision);
   }
 

@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, auditMissingPublishes, parseAuditTarget } from '../../core/audit.js';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_TARGET_TYPES,
+  auditMissingPublishes,
+  parseAuditTarget,
+} from '../../core/audit.js';
 import { ValidationError } from '../../core/errors.js';
 import type { AdminDeps } from '../deps.js';
 import { type AppEnv, errorResponse, router } from '../openapi.js';
@@ -14,7 +19,10 @@ export function auditBase(c: Context<AppEnv>, deps: Pick<AdminDeps, 'ids' | 'clo
 const Instant = z
   .string()
   .max(40)
-  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'A time is ISO 8601, such as "2026-11-01" or "2026-11-01T12:00:00Z".')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/,
+    'A time is ISO 8601, such as "2026-11-01" or "2026-11-01T12:00:00Z".',
+  )
   .transform((value, ctx) => {
     const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
     // Date.parse rolls 2026-02-30 over to March; a date that does not exist is refused instead.
@@ -28,11 +36,9 @@ const Instant = z
   });
 
 const AuditQuerySchema = z.object({
-  target: z
-    .string()
-    .max(80)
-    .optional()
-    .openapi({ description: 'A campaign id (`cmp_...`), a partner id (`ptn_...`) or `ruleset` (published versions).' }),
+  target: z.string().max(80).optional().openapi({
+    description: 'A campaign id (`cmp_...`), a partner id (`ptn_...`) or `ruleset` (published versions).',
+  }),
   from: Instant.optional().openapi({ description: 'Entries at or after this time (UTC).' }),
   to: Instant.optional().openapi({ description: 'Entries before this time (UTC).' }),
   limit: z.coerce.number().int().min(1, 'A limit is 1 to 200.').max(200, 'A limit is 1 to 200.').default(50),
@@ -47,9 +53,9 @@ export const AuditEntrySchema = z
     action: z.enum(AUDIT_ACTIONS),
     target: z.object({ type: z.enum(AUDIT_TARGET_TYPES), id: z.string(), revision: z.number().int() }),
     summary: z.string(),
-    changes: z
-      .record(z.string(), z.unknown())
-      .openapi({ description: 'Before and after of each changed field; keyword counts with samples; never a secret.' }),
+    changes: z.record(z.string(), z.unknown()).openapi({
+      description: 'Before and after of each changed field; keyword counts with samples; never a secret.',
+    }),
   })
   .openapi('AuditEntry');
 
@@ -78,7 +84,9 @@ export function auditRoutes(deps: AdminDeps) {
       const query = c.req.valid('query');
       const target = query.target === undefined ? undefined : parseAuditTarget(query.target);
       if (target === null) {
-        throw new ValidationError('A target is a campaign id ("cmp_..."), a partner id ("ptn_...") or "ruleset".');
+        throw new ValidationError(
+          'A target is a campaign id ("cmp_..."), a partner id ("ptn_...") or "ruleset".',
+        );
       }
       if (query.from && query.to && query.from >= query.to) {
         throw new ValidationError('"from" must be before "to".');

@@ -128,7 +128,11 @@ export function campaignRoutes(deps: AdminDeps) {
       const { id } = c.req.valid('param');
       const revision = expectedRevision(c.req.header('if-match'), 'campaign');
       const current = await load(deps, id);
-      await deps.campaigns.delete(id, revision, campaignNote(auditBase(c, deps), 'campaign.delete', current.campaign, null));
+      await deps.campaigns.delete(
+        id,
+        revision,
+        campaignNote(auditBase(c, deps), 'campaign.delete', current.campaign, null),
+      );
       return c.body(null, 204);
     },
   );

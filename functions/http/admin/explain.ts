@@ -19,12 +19,20 @@ const ExplainRequest = MatchRequestSchema.extend({
     .openapi({ description: 'Explain as of this time (schedules); default now.' }),
 }).openapi('ExplainRequest');
 
-const KeywordOut = z.object({ id: z.string().optional(), text: z.string(), match: z.string(), locale: z.string().optional() });
+const KeywordOut = z.object({
+  id: z.string().optional(),
+  text: z.string(),
+  match: z.string(),
+  locale: z.string().optional(),
+});
 const HitOut = z.object({
   campaignId: z.string(),
   campaignName: z.string(),
   keyword: KeywordOut,
-  variant: z.string().nullable().openapi({ description: '`plural`, `disguise`, `plural+disguise`, or null when literal.' }),
+  variant: z
+    .string()
+    .nullable()
+    .openapi({ description: '`plural`, `disguise`, `plural+disguise`, or null when literal.' }),
   matchedText: z.string(),
 });
 const MessageOut = z.object({
@@ -79,7 +87,10 @@ export function explainRoutes(deps: AdminDeps) {
     const drafts = (await deps.campaigns.list()).sort((a, b) => (a.campaign.id < b.campaign.id ? -1 : 1));
     const signature = drafts.map((d) => `${d.campaign.id}:${d.revision}`).join(',');
     if (draft?.signature !== signature) {
-      draft = { signature, compiled: compileRuleset({ version: 0, campaigns: drafts.map((d) => d.campaign) }) };
+      draft = {
+        signature,
+        compiled: compileRuleset({ version: 0, campaigns: drafts.map((d) => d.campaign) }),
+      };
     }
     return draft.compiled;
   };
@@ -89,7 +100,10 @@ export function explainRoutes(deps: AdminDeps) {
     if (live.version === version) return live;
     if (stored?.version !== version) {
       const ruleset = await deps.rulesets.get(version);
-      if (!ruleset) throw new NotFoundError(`There is no published version ${version}; GET /admin/v1/versions lists them.`);
+      if (!ruleset)
+        throw new NotFoundError(
+          `There is no published version ${version}; GET /admin/v1/versions lists them.`,
+        );
       stored = compileRuleset(ruleset);
     }
     return stored;

@@ -50,7 +50,8 @@ export function parseKeywordCsv(body: string): { rows: CsvRow[]; refused: Refusa
   const lines = (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body).split(/\r\n|\n|\r/);
   let h = 0;
   while (h < lines.length && (lines[h] as string).trim() === '') h++;
-  if (h === lines.length) throw new ValidationError('The file is empty; send a header line "text,match" and one keyword per line.');
+  if (h === lines.length)
+    throw new ValidationError('The file is empty; send a header line "text,match" and one keyword per line.');
   const columns = parseHeader(lines[h] as string);
 
   const refused: Refusal[] = [];
@@ -60,7 +61,10 @@ export function parseKeywordCsv(body: string): { rows: CsvRow[]; refused: Refusa
     const line = lines[i] as string;
     if (line.trim() === '') continue;
     if (line.length > MAX_LINE_LENGTH) {
-      refused.push({ line: i + 1, reason: `The line has ${line.length} characters; a keyword line has at most ${MAX_LINE_LENGTH}.` });
+      refused.push({
+        line: i + 1,
+        reason: `The line has ${line.length} characters; a keyword line has at most ${MAX_LINE_LENGTH}.`,
+      });
     } else if (line.includes('"') && !QUOTES_PAIR_UP.test(line)) {
       refused.push({ line: i + 1, reason: QUOTE_REASON });
     } else {
@@ -131,8 +135,10 @@ function parseHeader(line: string): Column[] {
   const columns: Column[] = [];
   for (const name of names) {
     const column = COLUMNS.find((c) => c === name);
-    if (!column) throw new ValidationError(`The header names an unknown column "${name.slice(0, 40)}". ${hint}`);
-    if (columns.includes(column)) throw new ValidationError(`The header names the column "${column}" twice. ${hint}`);
+    if (!column)
+      throw new ValidationError(`The header names an unknown column "${name.slice(0, 40)}". ${hint}`);
+    if (columns.includes(column))
+      throw new ValidationError(`The header names the column "${column}" twice. ${hint}`);
     columns.push(column);
   }
   return columns;
@@ -174,15 +180,25 @@ export function mergeKeywords(
   const result: MergeResult = { keywords, added: 0, updated: 0, unchanged: 0, refused: [] };
 
   for (const row of rows) {
-    const parsed = KeywordSchema.safeParse({ text: row.fields.text ?? '', match: row.fields.match, locale: row.fields.locale });
+    const parsed = KeywordSchema.safeParse({
+      text: row.fields.text ?? '',
+      match: row.fields.match,
+      locale: row.fields.locale,
+    });
     if (!parsed.success) {
-      result.refused.push({ line: row.line, reason: parsed.error.issues[0]?.message ?? 'The keyword is not valid.' });
+      result.refused.push({
+        line: row.line,
+        reason: parsed.error.issues[0]?.message ?? 'The keyword is not valid.',
+      });
       continue;
     }
     const { text, match, locale } = parsed.data;
     const norm = normalize(text);
     if (norm === '') {
-      result.refused.push({ line: row.line, reason: 'The keyword has no letter or digit left once normalized; it would match nothing.' });
+      result.refused.push({
+        line: row.line,
+        reason: 'The keyword has no letter or digit left once normalized; it would match nothing.',
+      });
       continue;
     }
     const fileKey = `${match}\u0000${norm}`;
@@ -196,7 +212,8 @@ export function mergeKeywords(
     const candidates = byText.get(norm) ?? [];
     const free = candidates.filter((i) => !touched.has(i));
     const target =
-      candidates.find((i) => (keywords[i] as Keyword).match === match) ?? (free.length === 1 ? free[0] : undefined);
+      candidates.find((i) => (keywords[i] as Keyword).match === match) ??
+      (free.length === 1 ? free[0] : undefined);
     if (target === undefined) {
       if (keywords.length >= max) {
         result.refused.push({ line: row.line, reason: `The campaign would have more than ${max} keywords.` });
@@ -217,7 +234,11 @@ export function mergeKeywords(
     const nextLocale = options.hasLocaleColumn ? locale : current.locale;
     if (nextLocale) next.locale = nextLocale;
     touched.add(target);
-    if (current.text === next.text && current.match === next.match && (current.locale ?? null) === (next.locale ?? null)) {
+    if (
+      current.text === next.text &&
+      current.match === next.match &&
+      (current.locale ?? null) === (next.locale ?? null)
+    ) {
       result.unchanged++;
     } else {
       keywords[target] = next;
@@ -259,18 +280,26 @@ export function importRoutes(deps: AdminDeps) {
     createRoute({
       method: 'post',
       path,
-      summary: 'Add or update keywords from a CSV file (header text,match[,locale]), as one change (needs If-Match)',
+      summary:
+        'Add or update keywords from a CSV file (header text,match[,locale]), as one change (needs If-Match)',
       request: {
-        params: z.object({ id: z.string().regex(/^cmp_[A-Za-z0-9_-]{1,64}$/, 'A campaign id looks like "cmp_...".') }),
+        params: z.object({
+          id: z.string().regex(/^cmp_[A-Za-z0-9_-]{1,64}$/, 'A campaign id looks like "cmp_...".'),
+        }),
         headers: z.object({ 'if-match': z.string().optional() }),
         body: {
           required: true,
-          content: { 'text/csv': { schema: z.string().openapi({ example: 'text,match,locale\n"trata, personas",phrase,es\n' }) } },
+          content: {
+            'text/csv': {
+              schema: z.string().openapi({ example: 'text,match,locale\n"trata, personas",phrase,es\n' }),
+            },
+          },
         },
       },
       responses: {
         200: {
-          description: 'What was added, updated and left unchanged, and every refused line with its number and why.',
+          description:
+            'What was added, updated and left unchanged, and every refused line with its number and why.',
           headers: { ETag: { schema: { type: 'string' as const } } },
           content: { 'application/json': { schema: ImportResult } },
         },
@@ -287,7 +316,10 @@ export function importRoutes(deps: AdminDeps) {
       const { id } = c.req.valid('param');
       const type = (c.req.header('content-type') ?? '').toLowerCase();
       const charset = /;\s*charset=("?)([^";]+)\1/.exec(type)?.[2]?.trim();
-      if (type.split(';')[0]?.trim() !== 'text/csv' || (charset && charset !== 'utf-8' && charset !== 'utf8')) {
+      if (
+        type.split(';')[0]?.trim() !== 'text/csv' ||
+        (charset && charset !== 'utf-8' && charset !== 'utf8')
+      ) {
         throw new UnsupportedMediaTypeError('Send the file as Content-Type: text/csv, encoded in UTF-8.');
       }
       const revision = expectedRevision(c.req.header('if-match'), 'campaign');

@@ -1,5 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type AuditEntry, auditMissingPublishes, auditPublish, publishAudited, RULESET_TARGET } from '../../core/audit.js';
+import {
+  type AuditEntry,
+  auditMissingPublishes,
+  auditPublish,
+  publishAudited,
+  RULESET_TARGET,
+} from '../../core/audit.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { RulesetSummary } from '../../core/ports.js';
 import type { AdminDeps } from '../deps.js';
@@ -74,14 +80,28 @@ export function versionRoutes(deps: AdminDeps) {
       summary: 'Published versions, newest first, each with what it changed against the one before',
       request: {
         query: z.object({
-          limit: z.coerce.number().int().min(1, 'A limit is 1 to 200.').max(200, 'A limit is 1 to 200.').default(50),
-          before: z.coerce.number().int().min(1).optional().openapi({ description: 'Only versions older than this one: the `next` of the previous page.' }),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1, 'A limit is 1 to 200.')
+            .max(200, 'A limit is 1 to 200.')
+            .default(50),
+          before: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .optional()
+            .openapi({ description: 'Only versions older than this one: the `next` of the previous page.' }),
         }),
       },
       responses: {
         200: json(
           'One page of versions.',
-          z.object({ live: z.number().int().nullable(), versions: z.array(VersionOut), next: z.number().int().nullable() }),
+          z.object({
+            live: z.number().int().nullable(),
+            versions: z.array(VersionOut),
+            next: z.number().int().nullable(),
+          }),
         ),
         400: errorResponse('A parameter is not valid.'),
         401: unauthorized,
@@ -110,7 +130,10 @@ export function versionRoutes(deps: AdminDeps) {
               keywords: v.keywords,
               live: v.version === live,
               summary: entry?.summary ?? null,
-              changes: entry && 'campaigns' in entry.changes ? (entry.changes as z.infer<typeof ChangesSchema>) : null,
+              changes:
+                entry && 'campaigns' in entry.changes
+                  ? (entry.changes as z.infer<typeof ChangesSchema>)
+                  : null,
             };
           }),
           next: older.length > limit ? (page[page.length - 1]?.version ?? null) : null,
@@ -136,7 +159,8 @@ export function versionRoutes(deps: AdminDeps) {
     async (c) => {
       const { n } = c.req.valid('param');
       const ruleset = await deps.rulesets.get(n);
-      if (!ruleset) throw new NotFoundError(`There is no published version ${n}; GET /admin/v1/versions lists them.`);
+      if (!ruleset)
+        throw new NotFoundError(`There is no published version ${n}; GET /admin/v1/versions lists them.`);
       c.header('ETag', `"${ruleset.version}"`);
       return c.json({ ...ruleset, campaigns: ruleset.campaigns.map((campaign) => ({ ...campaign })) }, 200);
     },
@@ -162,9 +186,11 @@ export function versionRoutes(deps: AdminDeps) {
     async (c) => {
       const { n } = c.req.valid('param');
       const old = await deps.rulesets.get(n);
-      if (!old) throw new NotFoundError(`There is no published version ${n}; GET /admin/v1/versions lists them.`);
+      if (!old)
+        throw new NotFoundError(`There is no published version ${n}; GET /admin/v1/versions lists them.`);
       const live = await deps.rulesets.liveVersion();
-      if (live === n) throw new ConflictError(`Version ${n} is already the live version; there is nothing to restore.`);
+      if (live === n)
+        throw new ConflictError(`Version ${n} is already the live version; there is nothing to restore.`);
       const { ruleset, entry } = await publishAudited(deps, {
         publishedAt: deps.clock.now().toISOString(),
         publishedBy: c.get('admin').id,
@@ -183,7 +209,8 @@ export function versionRoutes(deps: AdminDeps) {
           campaigns: ruleset.campaigns.length,
           keywords: ruleset.campaigns.reduce((sum, campaign) => sum + campaign.keywords.length, 0),
           summary: entry?.summary ?? null,
-          changes: entry && 'campaigns' in entry.changes ? (entry.changes as z.infer<typeof ChangesSchema>) : null,
+          changes:
+            entry && 'campaigns' in entry.changes ? (entry.changes as z.infer<typeof ChangesSchema>) : null,
         },
         201,
       );
