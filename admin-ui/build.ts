@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { type AdminAsset, adminAssetFile } from '../functions/http/admin-page';
+import { type AdminAsset, type AdminManifest, adminAssetFile } from '../functions/http/admin-page';
 
 export type { AdminAsset };
 
@@ -71,10 +71,13 @@ async function main(): Promise<void> {
   const out = join(HERE, '..', 'dist', 'admin');
   await mkdir(out, { recursive: true });
   for (const file of asset.files) await writeFile(join(out, file.name), file.body);
-  await writeFile(
-    join(out, 'manifest.json'),
-    `${JSON.stringify({ script: asset.script, style: asset.style, files: asset.files.map((f) => f.name), firstLoadGzipBytes: asset.firstLoadGzipBytes }, null, 2)}\n`,
-  );
+  const manifest: AdminManifest = {
+    script: asset.script,
+    style: asset.style,
+    files: asset.files.map((f) => f.name),
+    firstLoadGzipBytes: asset.firstLoadGzipBytes,
+  };
+  await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(
     `dist/admin/  ${asset.files.length} files, first load ${asset.firstLoadGzipBytes} bytes gzipped`,
   );

@@ -10,8 +10,8 @@
  *
  *   npx tsx bench/bundles.ts [--json] [--quick]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,23 +129,36 @@ function median(values: number[]): number {
 const IMPORT_SCRIPT =
   'const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));process.exit(0)';
 
-function timeImport(
+/** Runs a child asynchronously: the SSM stand-in lives in this process and must keep answering meanwhile. */
+function runChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function timeImport(
   file: string,
   env: NodeJS.ProcessEnv,
   runs: number,
-): { importMs: number; processMs: number } {
+): Promise<{ importMs: number; processMs: number }> {
   const imports: number[] = [];
   const processes: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const child = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href],
-      {
-        env,
-        encoding: 'utf8',
-      },
-    );
+    const child = await runChild(['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href], env);
     processes.push(performance.now() - started);
     if (child.status !== 0) throw new Error(`importing ${file} failed: ${child.stderr.slice(0, 2000)}`);
     imports.push(Number(child.stdout));
@@ -153,11 +166,11 @@ function timeImport(
   return { importMs: median(imports), processMs: median(processes) };
 }
 
-function timeEmptyProcess(runs: number): number {
+async function timeEmptyProcess(runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
+    await runChild(['-e', '0'], {});
     times.push(performance.now() - started);
   }
   return median(times);
@@ -224,13 +237,13 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       LOG_LEVEL: 'ERROR',
     };
 
-    const nodeEmptyProcessMs = timeEmptyProcess(runs);
+    const nodeEmptyProcessMs = await timeEmptyProcess(runs);
     for (const name of Object.keys(ENTRIES) as BundleName[]) {
-      const code = await import('node:fs').then((fs) => fs.readFileSync(files[name]));
+      const code = readFileSync(files[name]);
       bundles[name] = {
         minifiedBytes: code.length,
         gzipBytes: gzipSync(code, { level: 9 }).length,
-        ...timeImport(files[name], env, runs),
+        ...(await timeImport(files[name], env, runs)),
         top: contributors(metas[name]).slice(0, 12),
       };
     }

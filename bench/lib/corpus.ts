@@ -240,5 +240,6 @@ export function generateQueries(corpus: Corpus, count: number, seed = 7, hitShar
     if (r() < 0.15) text += '?';
     out.push({ text, locale: pick(r, LOCALES), region: pick(r, REGIONS) });
   }
-  return out;
+  // As the service receives them: parsed from JSON, so flat strings (not the rope strings concatenation makes).
+  return JSON.parse(JSON.stringify(out)) as GeneratedQuery[];
 }

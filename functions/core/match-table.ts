@@ -4,7 +4,9 @@
  * Why not a Map: a query token is a fresh string, and a Map lookup in a table of a few hundred thousand
  * spellings touched the bucket, the entry and the stored key (three cache misses) and was the largest single
  * cost of a match. Here the hashes sit densely in one typed array, so a miss (most query tokens are in no
- * keyword) costs one memory access, and the stored key is compared only when the hashes agree.
+ * keyword) costs one memory access, and the stored key is compared only when the hashes agree. Once built,
+ * `seal` shrinks the table to its tightest size and puts a one-bit-per-key filter in front (16 bits a key, so
+ * small enough to stay in cache): most misses then end there.
  * Keys are hashed with `hashToken` (never 0), which the normalizer also computes for each token as it scans, so
  * a query token can be looked up straight from the normalized text, without a string of its own.
  */
@@ -18,6 +20,9 @@ export class StringTable {
   private keys: (string | undefined)[];
   private mask: number;
   private count = 0;
+  /** After seal: bit (hash >>> 7) & filterMask is set for every key. */
+  private filter: Int32Array | null = null;
+  private filterMask = 0;
 
   constructor(expected = 16) {
     let cap = 16;
@@ -46,8 +51,31 @@ export class StringTable {
     }
   }
 
+  /** Shrinks the table to the tightest size that keeps it at most half full, and builds the filter. */
+  seal(): void {
+    let cap = 16;
+    while (cap < this.count * 2) cap *= 2;
+    if (cap < this.mask + 1) this.rehash(cap);
+    let bits = 1024;
+    while (bits < this.count * 16 && bits < 1 << 26) bits *= 2;
+    const filter = new Int32Array(bits >>> 5);
+    this.filterMask = bits - 1;
+    for (let i = 0; i <= this.mask; i++) {
+      const h = this.hashes[i] as number;
+      if (h === 0) continue;
+      const b = (h >>> 7) & this.filterMask;
+      filter[b >>> 5] = (filter[b >>> 5] as number) | (1 << (b & 31));
+    }
+    this.filter = filter;
+  }
+
   /** The value of `text.slice(start, end)` lower-cased (ASCII capitals only), whose hashToken is `hash`, or -1. */
   getSpan(text: string, start: number, end: number, hash: number): number {
+    const filter = this.filter;
+    if (filter !== null) {
+      const b = (hash >>> 7) & this.filterMask;
+      if (((filter[b >>> 5] as number) & (1 << (b & 31))) === 0) return -1;
+    }
     const hashes = this.hashes;
     const mask = this.mask;
     const length = end - start;
@@ -74,9 +102,10 @@ export class StringTable {
     }
   }
 
-  /** Sets `key` to `value` (>= 0). */
+  /** Sets `key` to `value` (>= 0). Not after seal. */
   set(key: string, value: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.resize();
+    if (this.filter !== null) throw new Error('StringTable is sealed');
+    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const hash = hashToken(key);
     const hashes = this.hashes;
     const mask = this.mask;
@@ -98,11 +127,10 @@ export class StringTable {
     }
   }
 
-  private resize(): void {
+  private rehash(cap: number): void {
     const oldHashes = this.hashes;
     const oldValues = this.values;
     const oldKeys = this.keys;
-    const cap = (this.mask + 1) * 2;
     this.hashes = new Int32Array(cap);
     this.values = new Int32Array(cap);
     this.keys = new Array<string | undefined>(cap).fill(undefined);

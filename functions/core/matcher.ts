@@ -367,6 +367,7 @@ class Index implements CompiledRuleset {
         }
       }
     }
+    forms.seal();
     this.forms = forms;
     this.multiStart = new Int32Array(multi.length + 1);
     let multiTotal = 0;
@@ -381,7 +382,8 @@ class Index implements CompiledRuleset {
     // Pass 3: the trie and the broad anchors.
     this.rootChild = new Int32Array(tokenCount).fill(-1);
     let deepEdges = 0;
-    for (let e = 0; e < entryCount; e++) deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
+    for (let e = 0; e < entryCount; e++)
+      deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
     const capacity = nextPow2(2 * deepEdges + 2);
     this.edgeMask = capacity - 1;
     this.edges = new Int32Array(capacity * 3);

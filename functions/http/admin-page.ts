@@ -68,6 +68,27 @@ export function adminAssetFile(name: string, body: string): AdminAssetFile {
   };
 }
 
+/** What `npx tsx admin-ui/build.ts` writes beside the files, as dist/admin/manifest.json. */
+export interface AdminManifest {
+  script: string;
+  style: string;
+  files: string[];
+  firstLoadGzipBytes: number;
+}
+
+/**
+ * The asset from files built ahead of time (a Lambda bundle carries dist/admin/ as files): `read` answers a
+ * file's text by name, such as `(name) => readFileSync(new URL(`./admin/${name}`, import.meta.url), 'utf8')`.
+ */
+export function adminAssetFromManifest(manifest: AdminManifest, read: (name: string) => string): AdminAsset {
+  return {
+    script: manifest.script,
+    style: manifest.style,
+    files: manifest.files.map((name) => adminAssetFile(name, read(name))),
+    firstLoadGzipBytes: manifest.firstLoadGzipBytes,
+  };
+}
+
 const YEAR = 365 * 86_400;
 
 export function adminPageRoutes(asset: AdminAsset, opts: AdminPageOptions = {}): Hono {

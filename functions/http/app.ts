@@ -15,12 +15,15 @@ import type { AdminDeps, AppDeps, PartnerDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
 import { eventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
-import { matchRoutes } from './match.js';
+import { limitBody, matchRoutes } from './match.js';
 import { type AppEnv, router } from './openapi.js';
 import { PartnerAuthenticator } from './partner-auth.js';
 import { DEFAULT_RATE_LIMITS } from './rate-limit.js';
 import { rulesRoutes } from './rules.js';
 import { widgetRoutes } from './widget.js';
+
+/** API Gateway's own payload limit: an admin body past it could never be sent on AWS either. */
+export const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
 
 /** Headers every answer carries. No cross-origin isolation headers: the widget is loaded from partner pages. */
 const baseHeaders: MiddlewareHandler = async (c, next) => {
@@ -66,7 +69,8 @@ function mountPartner(app: OpenAPIHono<AppEnv>, deps: PartnerDeps): PartnerAuthe
 }
 
 function mountAdmin(app: OpenAPIHono<AppEnv>, deps: AdminDeps, onPartnerChange: () => void) {
-  app.use('/admin/v1/*', requireAdmin(deps.adminAuth));
+  // Authenticated first, so nobody else's body is read at all; then no admin body past what API Gateway takes.
+  app.use('/admin/v1/*', requireAdmin(deps.adminAuth), limitBody(ADMIN_BODY_LIMIT));
   app.route('/', campaignRoutes(deps));
   app.route('/', publishRoutes(deps));
   app.route('/', partnerRoutes(deps, onPartnerChange));

@@ -105,20 +105,22 @@ describe('POST /v1/match while DynamoDB misbehaves (warm instance)', () => {
     ['slow past every budget', 'slow'],
     ['throttling', 'throttle'],
   ] as const)('keeps answering from the last good ruleset with the table %s', async (_name, mode) => {
+    const healthy = await hammer(service.url, headers, body, 600);
     const before = inject.state.attempts;
     inject.state.mode = mode;
     // Past the partner cache (300 ms) and the ruleset check interval (2 s), so both go back to the table.
     const run = await hammer(service.url, headers, body, 2_600);
     inject.state.mode = 'ok';
     expect(inject.state.attempts - before, 'the service did go back to the table').toBeGreaterThan(0);
-    expect(run.results.length).toBeGreaterThan(20);
+    expect(run.results.length).toBeGreaterThan(5);
     for (const r of run.results) {
       expect(r.status).toBe(200);
       expect(r.body.rulesetVersion).toBe(1);
       expect(r.body.match.message.actions[0].href).toBe(HOTLINE);
     }
     expect(run.max).toBeLessThan(WARM_BUDGET_MS);
-    expect(run.p50).toBeLessThan(50);
+    // Typical requests do not wait on the table at all: as fast as when it was healthy, give or take noise.
+    expect(run.p50).toBeLessThan(3 * healthy.p50 + 30);
   });
 
   it('counts the failed checks, and picks up a version published elsewhere once the table is back', async () => {
@@ -214,6 +216,32 @@ describe('a cold process that cannot reach its table', () => {
       },
     };
   }
+
+  it('answers the widget too: its preflight and its site-key request, with CORS for the page', async () => {
+    const cold = await coldProcess('fail');
+    try {
+      const origin = 'https://news.example';
+      const preflight = await fetch(`${cold.url}/v1/match`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-site-key',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      const res = await send(cold.url, 'POST', '/v1/match', {
+        body: { query: 'human trafficking', region: 'US' },
+        headers: { 'x-site-key': seeded.demoPartner.siteKey, origin },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.body.match.message.actions[0].href).toBe(HOTLINE);
+    } finally {
+      await cold.close();
+    }
+  });
 
   it.each(['fail', 'slow', 'throttle'] as const)(
     'serves the bundled national hotline (version 0) with the table %s, says so in a metric, then recovers',

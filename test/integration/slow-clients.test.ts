@@ -74,13 +74,17 @@ async function latencies(n: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
-    const res = await send(service.url, 'POST', '/v1/match', { body: { query: 'forced to work no pay' }, headers });
+    const res = await send(service.url, 'POST', '/v1/match', {
+      body: { query: 'forced to work no pay' },
+      headers,
+    });
     times.push(performance.now() - started);
     expect(res.status).toBe(200);
   }
   return times.sort((a, b) => a - b);
 }
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 describe('slow clients', () => {
   it('closes 50 sockets that trickle their headers in time, without slowing other requests', async () => {
@@ -92,7 +96,8 @@ describe('slow clients', () => {
     // One header line every 100 ms on every socket, never the blank line that ends the head; at most 60 rounds.
     const trickle = setInterval(() => {
       sent += 1;
-      for (const s of sockets) if (!s.socket.destroyed) s.socket.write(`X-Slow-${sent}: ${'a'.repeat(10)}\r\n`);
+      for (const s of sockets)
+        if (!s.socket.destroyed) s.socket.write(`X-Slow-${sent}: ${'a'.repeat(10)}\r\n`);
       if (sent >= 60) clearInterval(trickle);
     }, 100);
     try {
@@ -168,7 +173,11 @@ describe('bodies over the limit', () => {
     await s.connected;
     await s.write(head('Transfer-Encoding: chunked\r\n'));
     const chunk = Buffer.alloc(4 * 1024, 0x61);
-    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
+    const frame = Buffer.concat([
+      Buffer.from(`${chunk.length.toString(16)}\r\n`),
+      chunk,
+      Buffer.from('\r\n'),
+    ]);
     // Keep sending (at most 4 MB, paced) until the answer comes: it must come after a few KB, not at the end.
     for (let i = 0; i < 1_024 && !s.state.firstByteAt && !s.socket.destroyed; i++) {
       await s.write(frame);
@@ -188,6 +197,22 @@ describe('bodies over the limit', () => {
     }
   });
 
+  it.each([
+    ['with the admin token', true, 413],
+    ['without it', false, 401],
+  ])('refuses a declared 50 MB admin body %s before reading it', async (_name, withToken, status) => {
+    const s = raw();
+    await s.connected;
+    const auth = withToken ? `Authorization: Bearer ${service.adminToken}\r\n` : '';
+    await s.write(
+      `POST /admin/v1/campaigns HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${auth}Content-Length: ${50 * 1024 * 1024}\r\n\r\n`,
+    );
+    await s.write(Buffer.alloc(32 * 1024, 0x61));
+    expect(await within(s.closed, 2_500)).toBe(true);
+    s.socket.destroy();
+    expect(s.state.received).toMatch(new RegExp(`^HTTP/1.1 ${status}`));
+  });
+
   it('answers 413 payload_too_large for a 17 KB JSON body, and keeps serving', async () => {
     const res = await send(service.url, 'POST', '/v1/match', {
       body: { query: 'a'.repeat(17 * 1024) },
@@ -205,9 +230,16 @@ describe('per-key rate limits', () => {
     const siteHeaders = { 'x-site-key': service.demoPartner.siteKey, origin };
     const answers = [];
     for (let i = 0; i < SITE_LIMIT.burst + 3; i++) {
-      answers.push(await send(service.url, 'POST', '/v1/match', { body: { query: 'human trafficking' }, headers: siteHeaders }));
+      answers.push(
+        await send(service.url, 'POST', '/v1/match', {
+          body: { query: 'human trafficking' },
+          headers: siteHeaders,
+        }),
+      );
     }
-    expect(answers.slice(0, SITE_LIMIT.burst).map((a) => a.status)).toEqual(Array(SITE_LIMIT.burst).fill(200));
+    expect(answers.slice(0, SITE_LIMIT.burst).map((a) => a.status)).toEqual(
+      Array(SITE_LIMIT.burst).fill(200),
+    );
     const limited = answers.at(-1);
     expect(limited?.status).toBe(429);
     expect(limited?.body.error.code).toBe('rate_limited');
@@ -223,7 +255,9 @@ describe('per-key rate limits', () => {
     expect(service.metrics.counts.get('RateLimited')).toBeGreaterThanOrEqual(3);
     // After Retry-After, the bucket has refilled enough for the next request.
     await sleep(1_000);
-    expect((await send(service.url, 'POST', '/v1/match', { body: { query: 'x' }, headers: siteHeaders })).status).toBe(200);
+    expect(
+      (await send(service.url, 'POST', '/v1/match', { body: { query: 'x' }, headers: siteHeaders })).status,
+    ).toBe(200);
   });
 
   it('refills token buckets at the sustained rate up to the burst', () => {

@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminPage, FIRST_LOAD_BUDGET_BYTES } from '../../admin-ui/build';
-import { type AdminAsset, adminAssetFile, adminPageRoutes } from '../../functions/http/admin-page';
+import {
+  type AdminAsset,
+  adminAssetFile,
+  adminAssetFromManifest,
+  adminPageRoutes,
+} from '../../functions/http/admin-page';
 import { createApp, createPartnerApp } from '../../functions/http/app';
 import { memoryDeps } from '../fakes/memory';
 
@@ -196,6 +201,17 @@ describe('the built page', () => {
       // The OIDC library mentions the Web Storage defaults the page overrides with in-memory stores.
       if (!file.body.includes('oidc-client')) expect(file.body).not.toMatch(/localStorage|sessionStorage/);
     }
+  });
+
+  it('loads the same asset from files built ahead of time (a Lambda bundle)', () => {
+    const bodies = new Map(asset.files.map((f) => [f.name, f.body]));
+    const manifest = {
+      script: asset.script,
+      style: asset.style,
+      files: [...bodies.keys()],
+      firstLoadGzipBytes: asset.firstLoadGzipBytes,
+    };
+    expect(adminAssetFromManifest(manifest, (name) => bodies.get(name) ?? '')).toEqual(asset);
   });
 
   it('bundles the widget’s own rendering for the message preview', () => {

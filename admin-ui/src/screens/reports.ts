@@ -271,7 +271,9 @@ export async function reportsScreen(ctx: Ctx): Promise<void> {
             stroke: color('--fg', '#1b1b1b'),
             grid: { stroke: color('--grid', '#ddd') },
             // Daily buckets get whole-day ticks and date labels, hourly ones whole hours.
-            incrs: r.hourly ? [3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400] : [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+            incrs: r.hourly
+              ? [3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400]
+              : [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
             values: (_u, ticks) => ticks.map((t) => formatTick(t * 1000, r.hourly)),
           },
           {
@@ -380,7 +382,9 @@ const tickDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numer
 const tickHour = new Intl.DateTimeFormat(undefined, { hour: 'numeric', timeZone: 'UTC' });
 
 function formatTick(ms: number, hourly: boolean): string {
-  return hourly && new Date(ms).getUTCHours() !== 0 ? tickHour.format(new Date(ms)) : tickDay.format(new Date(ms));
+  return hourly && new Date(ms).getUTCHours() !== 0
+    ? tickHour.format(new Date(ms))
+    : tickDay.format(new Date(ms));
 }
 
 function formatBucket(ms: number, hourly: boolean): string {

@@ -63,7 +63,9 @@ export const keys = {
  *   different shards: even with no aggregation at all, 10,000 writes a second for one campaign land about
  *   10,000 / 16 = 625 a second on each partition key, under DynamoDB's 1,000 write units per partition;
  * - with the in-process aggregation (functions/core/counters.ts) one writer makes at most one write per distinct
- *   counter per flush, so the real rate is far lower.
+ *   counter per flush, so the real rate is lower still (bench/counting.ts measures it).
+ * Every campaign shares a month's STAT_SHARDS partitions, so the table as a whole takes STAT_SHARDS x 1,000
+ * counter writes a second before any partition key passes the limit; past that, raise STAT_SHARDS.
  * Readers sum every shard. STAT_SHARDS may be raised later (readers then also read shards that older months
  * never used, which are empty) but never lowered, or readers would miss data.
  * Keys in the sort key are URI-encoded so a `#` inside one cannot collide; an empty locale, region or keyword
