@@ -82,6 +82,12 @@ function esbuildOptions(outfile: string): BuildOptions {
     charset: LAMBDA_BUNDLE.charset,
     banner: { js: LAMBDA_BUNDLE.banner },
     external: [...LAMBDA_BUNDLE.external],
+    alias: Object.fromEntries(
+      Object.entries(LAMBDA_BUNDLE.alias).map(([module, replacement]) => [
+        module,
+        join(PROJECT_ROOT, replacement),
+      ]),
+    ),
     metafile: true,
     logLevel: 'error',
   };

@@ -2,7 +2,8 @@
  * Counting (issue 4, "How fast"): what counting costs in DynamoDB, and on the match path.
  * - Write units per 1,000 served events, with the in-process aggregation (one flush a second) at 100, 1,000
  *   and 10,000 served a second per process, and with none (one write per event, as a Lambda instance that
- *   flushes after every invocation would make). Baseline beside it: one UpdateItem per event, 1,000 units.
+ *   flushes after every invocation would make), for traffic spread over many counters and for concentrated
+ *   traffic. Baseline beside it: one UpdateItem per event, 1,000 units.
  * - The busiest partition key's writes a second when one campaign gets 10,000 events a second, with and without
  *   aggregation. Baseline beside it: an unsharded counter key takes all 10,000 (the limit is 1,000).
  * - Impressions and actions: one dedup-mark write per token per request, plus their share of counter writes.
@@ -55,19 +56,27 @@ function zipf(n: number, random: () => number) {
   };
 }
 
-/** One hot campaign: 100 keywords, 5 partners, 3 locales, 20 regions, skewed as search traffic is. */
-function traffic(seed: number) {
+/** The shapes of one hot campaign's traffic: how many keywords, partners, locales and regions it spreads over. */
+const SHAPES = {
+  spread: { keywords: 100, partners: 5, locales: 3, regions: 20 },
+  concentrated: { keywords: 5, partners: 1, locales: 2, regions: 3 },
+} as const;
+type Shape = keyof typeof SHAPES;
+
+/** One hot campaign's served events, skewed (Zipf-like) as search traffic is. */
+function traffic(seed: number, shape: Shape = 'spread') {
   const random = prng(seed);
-  const keyword = zipf(100, random);
-  const partner = zipf(5, random);
-  const region = zipf(20, random);
-  const locales = ['en', 'es', 'fr'];
+  const size = SHAPES[shape];
+  const keyword = zipf(size.keywords, random);
+  const partner = zipf(size.partners, random);
+  const region = zipf(size.regions, random);
+  const locales = ['en', 'es', 'fr'].slice(0, size.locales);
   return (): CounterKey => ({
     hour: HOUR,
     campaignId: 'cmp_hot',
     keywordId: `kw_${keyword()}`,
     partnerId: `ptn_${partner()}`,
-    locale: locales[Math.floor(random() ** 2 * 3)] ?? 'en',
+    locale: locales[Math.floor(random() ** 2 * locales.length)] ?? 'en',
     region: `US-${String.fromCharCode(65 + region())}X`,
   });
 }
@@ -86,6 +95,7 @@ function recordingDoc() {
 }
 
 interface Scenario {
+  shape: Shape;
   servedPerSecond: number;
   aggregation: boolean;
   /** Seconds between flushes (with aggregation). */
@@ -106,6 +116,7 @@ async function scenario(
   seconds: number,
   aggregation: boolean,
   flushSeconds = 1,
+  shape: Shape = 'spread',
 ): Promise<Scenario> {
   const { doc, writes } = recordingDoc();
   const metrics = new MemoryMetrics();
@@ -115,7 +126,7 @@ async function scenario(
     flushIntervalMs: 0,
     budgetMs: 60_000,
   });
-  const next = traffic(rate);
+  const next = traffic(rate, shape);
   let busiest = 0;
   for (let s = 0; s < seconds; s++) {
     const before = new Map(writes);
@@ -129,6 +140,7 @@ async function scenario(
   const events = rate * seconds;
   const writeUnits = metrics.counts.get('CounterWriteUnits') ?? 0;
   return {
+    shape,
     servedPerSecond: rate,
     aggregation,
     flushSeconds: aggregation ? flushSeconds : 0,
@@ -196,14 +208,16 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
   for (const rate of [100, 1_000, 10_000]) scenarios.push(await scenario(rate, seconds, true));
   scenarios.push(await scenario(1_000, seconds, true, 10));
   scenarios.push(await scenario(10_000, 1, false));
+  for (const rate of [1_000, 10_000]) scenarios.push(await scenario(rate, seconds, true, 1, 'concentrated'));
   const calibration = await calibrate(quick ? 2_000 : 5_000);
   const served = servedCost(quick ? 300 : 1_500);
   const hot = scenarios.find(
-    (s) => s.servedPerSecond === 10_000 && s.aggregation && s.flushSeconds === 1,
+    (s) => s.shape === 'spread' && s.servedPerSecond === 10_000 && s.aggregation && s.flushSeconds === 1,
   ) as Scenario;
   const unaggregated = scenarios.find((s) => !s.aggregation) as Scenario;
   const result = {
     shards: STAT_SHARDS,
+    shapes: SHAPES,
     scenarios: scenarios.map((s) => ({ ...s, unitsPer1000: Math.round(s.unitsPer1000 * 10) / 10 })),
     calibration: {
       ...calibration,
@@ -238,11 +252,16 @@ function print(
   calibration: { events: number; writes: number; consumedWriteUnits: number; retries: number },
   served: { servedPerSecond: number; microsecondsPerCall: number },
 ) {
-  console.log(
-    `counter writes for one hot campaign (100 keywords, 5 partners, 3 locales, 20 regions; ${result.shards} shards)`,
-  );
+  const shapes = Object.entries(SHAPES)
+    .map(
+      ([name, s]) =>
+        `${name}: ${s.keywords} keywords, ${s.partners} partners, ${s.locales} locales, ${s.regions} regions`,
+    )
+    .join('; ');
+  console.log(`counter writes for one hot campaign (${shapes}; ${result.shards} shards)`);
   printTable([
     [
+      'traffic',
       'served/s per process',
       'flush',
       'events',
@@ -252,6 +271,7 @@ function print(
       'baseline units/1,000',
     ],
     ...scenarios.map((s) => [
+      s.shape,
       fmt.int(s.servedPerSecond),
       s.aggregation ? `every ${s.flushSeconds} s` : 'every event',
       fmt.int(s.events),

@@ -27,7 +27,7 @@ export async function measureWidget(): Promise<WidgetSize> {
   };
 }
 
-export async function run(opts: { json: boolean }): Promise<WidgetSize> {
+export async function run(opts: { json: boolean; quick?: boolean }): Promise<WidgetSize> {
   const size = await measureWidget();
   if (opts.json) {
     console.log(JSON.stringify({ ...size, budgetGzipBytes: GZIP_BUDGET_BYTES, baseline: BASELINE }));

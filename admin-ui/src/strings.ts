@@ -397,6 +397,7 @@ export const S = {
     actionRate: 'Action rate',
     actionRateHint: 'Any action, dismiss and quick exit included, per impression.',
     noRate: '–',
+    inUtc: (time: string) => `${time} UTC`,
     chartTitle: (hourly: boolean) => `Served, impressions and actions ${hourly ? 'by hour' : 'by day'} (UTC)`,
     chartLabel: (served: number, impressions: number, actions: number) =>
       `Chart: ${served} served, ${impressions} impressions, ${actions} calls, texts and links in the period. The table below has the numbers.`,

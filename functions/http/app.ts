@@ -64,7 +64,9 @@ function mountPartner(app: OpenAPIHono<AppEnv>, deps: PartnerDeps): PartnerAuthe
   app.route('/', matchRoutes(deps, auth));
   app.route('/', eventRoutes(deps, auth));
   app.route('/', rulesRoutes(deps, auth));
-  if (deps.widget) app.route('/', widgetRoutes(deps.widget.asset, { demoSiteKey: deps.widget.demoSiteKey }));
+  const widget = deps.widget;
+  // The demo site key is known only once the local server listens, after the app is built: read it late.
+  if (widget) app.route('/', widgetRoutes(widget.asset, { demoSiteKey: () => widget.demoSiteKey }));
   return auth;
 }
 

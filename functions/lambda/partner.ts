@@ -4,9 +4,10 @@
  * Powertools. Everything here runs once per container, during init; the handler only dispatches.
  */
 import { readFileSync } from 'node:fs';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { dynamoRepositories } from '../adapters/dynamodb/index.js';
-import { ssmTokenKeySource } from '../adapters/dynamodb/secrets.js';
+import { parseTokenSecret } from '../adapters/dynamodb/secrets.js';
 import { dynamoCounting } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
@@ -21,7 +22,11 @@ const tables = { config: requireEnv('CONFIG_TABLE_NAME'), stats: requireEnv('STA
  * SecureString named by TOKEN_SECRET_PARAMETER, through Powertools (decrypted, cached); never in an
  * environment variable. A missing or short secret fails the cold start loudly instead of signing badly.
  */
-const keyring = await ssmTokenKeySource(requireEnv('TOKEN_SECRET_PARAMETER'))();
+const tokenSecretParameter = requireEnv('TOKEN_SECRET_PARAMETER');
+// A static import (not the adapter's lazy one) lets esbuild keep only GetParameter of the SSM client.
+const tokenSecret = await getParameter(tokenSecretParameter, { decrypt: true, maxAge: 15 * 60 });
+if (!tokenSecret) throw new Error(`SSM parameter ${tokenSecretParameter} is empty or missing.`);
+const keyring = parseTokenSecret(tokenSecret);
 
 /** The widget script, copied next to this bundle by the infra (bundledFiles) and served from memory. */
 const widgetScript = readFileSync(assetPath('widget/v1.js', import.meta.url), 'utf8');

@@ -174,8 +174,15 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
 
   const app = createApp(deps);
   const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
+  let closing = false;
   const server = serve({
-    fetch: app.fetch,
+    // Once closing, every answer (in flight ones included) tells its client to hang up, so keep-alive sockets
+    // drain instead of sending one more request into a closing server.
+    fetch: (request, env) => {
+      const response = app.fetch(request, env);
+      if (response instanceof Promise) return response.then((r) => (closing ? hangUp(r) : r));
+      return closing ? hangUp(response) : response;
+    },
     port: options.port ?? 3000,
     hostname: options.host ?? '127.0.0.1',
     serverOptions: {
@@ -186,11 +193,6 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     },
   }) as Server;
   server.keepAliveTimeout = timeouts.keepAliveMs;
-  let closing = false;
-  // Once closing, every answer tells its client to hang up, so keep-alive sockets drain instead of lingering.
-  server.on('request', (_req, res) => {
-    if (closing && !res.headersSent) res.setHeader('Connection', 'close');
-  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -224,6 +226,13 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       if (embedded) await new Promise<void>((resolve) => embedded?.close(() => resolve()));
     },
   };
+}
+
+/** The same answer with `Connection: close`. */
+function hangUp(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set('Connection', 'close');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /**

@@ -31,4 +31,12 @@ export const LAMBDA_BUNDLE = {
    * faster here and pins the SDK version we test against.
    */
   external: [] as string[],
+  /**
+   * Module substitutions, relative to the repository root. Lambda hands a function its role's credentials in
+   * environment variables, so the SDK's default credential chain (config files, SSO, web identity with its
+   * nested STS and SSO clients, IMDS) is replaced by a reader of those variables: about 130 KB less to load.
+   */
+  alias: {
+    '@aws-sdk/credential-provider-node': 'functions/lambda/shims/lambda-credentials.ts',
+  } as Record<string, string>,
 } as const;

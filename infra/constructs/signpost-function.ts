@@ -175,7 +175,12 @@ export class SignpostFunction extends Construct {
         banner: LAMBDA_BUNDLE.banner,
         externalModules: [...LAMBDA_BUNDLE.external],
         bundleAwsSDK: true,
-        esbuildArgs: { '--charset': LAMBDA_BUNDLE.charset },
+        esbuildArgs: {
+          '--charset': LAMBDA_BUNDLE.charset,
+          '--alias': Object.entries(LAMBDA_BUNDLE.alias).map(
+            ([module, replacement]) => `${module}=${path.join(PROJECT_ROOT, replacement)}`,
+          ),
+        },
         logLevel: LogLevel.WARNING,
         // Local esbuild from node_modules only: synth works offline, on a fresh clone, without Docker.
         forceDockerBundling: false,

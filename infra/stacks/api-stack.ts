@@ -188,7 +188,8 @@ export class ApiStack extends Stack {
           from: 'dist/admin',
           to: 'admin',
           directory: true,
-          buildCommand: 'node_modules/.bin/tsx admin-ui/build.ts',
+          // Cleaned first: the build names files by content hash and never deletes old ones.
+          buildCommand: 'rm -rf dist/admin && node_modules/.bin/tsx admin-ui/build.ts',
         },
       ],
     });

@@ -6,6 +6,7 @@ export interface Requester {
 export interface Sent {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers and assert on their shape.
   body: any;
   text: string;
 }

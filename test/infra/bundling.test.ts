@@ -40,12 +40,49 @@ describe('function bundles', () => {
     expect(partner).toContain('DynamoDB');
   });
 
+  it('replace the SDK default credential chain with the Lambda environment reader', async () => {
+    const partner = read('PartnerApi', 'index.mjs');
+    expect(partner).toContain('Lambda always sets them');
+    expect(partner).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
+    expect(partner).not.toContain('sso_start_url');
+
+    const { defaultProvider } = await import('../../functions/lambda/shims/lambda-credentials.js');
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+      });
+      await expect(defaultProvider()()).resolves.toEqual({
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'secret',
+        sessionToken: 'token',
+      });
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      await expect(defaultProvider()()).rejects.toThrow('Lambda always sets them');
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('ship the built widget next to the partner handler, and only there', () => {
     const widget = read('PartnerApi', 'widget/v1.js');
     expect(widget.length).toBeGreaterThan(1_000);
     // Built by the bundling hook from widget/src, so a fresh clone needs no separate widget build.
     expect(widget).toBe(readFileSync(join(PROJECT_ROOT, 'dist', 'widget', 'v1.js'), 'utf8'));
     expect(existsSync(join(bundles.AdminApi ?? '', 'widget'))).toBe(false);
+  });
+
+  it('ship the built admin page, with its manifest, next to the admin handler only', () => {
+    const manifest = JSON.parse(read('AdminApi', 'admin/manifest.json')) as {
+      script: string;
+      files: string[];
+    };
+    expect(manifest.files).toContain(manifest.script);
+    for (const file of manifest.files)
+      expect(existsSync(join(bundles.AdminApi ?? '', 'admin', file))).toBe(true);
+    expect(existsSync(join(bundles.PartnerApi ?? '', 'admin'))).toBe(false);
   });
 
   it('keep admin routes and widget source out of the partner bundle', () => {

@@ -85,8 +85,12 @@ function total(rows: Row[]): Totals {
 }
 
 const helpActions = (a: Record<ActionName, number>) => HELP_ACTIONS.reduce((sum, k) => sum + a[k], 0);
-const pct = (part: number, whole: number) =>
-  whole ? `${((part / whole) * 100).toFixed(1)}%` : S.reports.noRate;
+const percent = new Intl.NumberFormat(undefined, {
+  style: 'percent',
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+const pct = (part: number, whole: number) => (whole ? percent.format(part / whole) : S.reports.noRate);
 
 export async function reportsScreen(ctx: Ctx): Promise<void> {
   const today = new Date();
@@ -388,5 +392,5 @@ function formatTick(ms: number, hourly: boolean): string {
 }
 
 function formatBucket(ms: number, hourly: boolean): string {
-  return `${(hourly ? hourFormat : dayFormat).format(new Date(ms))}${hourly ? ' UTC' : ''}`;
+  return hourly ? S.reports.inUtc(hourFormat.format(new Date(ms))) : dayFormat.format(new Date(ms));
 }

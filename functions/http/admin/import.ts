@@ -8,7 +8,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../core/errors.js';
-import type { Keyword, MatchType } from '../../core/model.js';
+import type { Keyword } from '../../core/model.js';
 import { normalize } from '../../core/normalize.js';
 import { KeywordSchema, MAX_KEYWORDS } from '../../core/schemas.js';
 import type { AdminDeps } from '../deps.js';
@@ -230,7 +230,7 @@ export function mergeKeywords(
       continue;
     }
     const current = keywords[target] as Keyword;
-    const next: Keyword = { id: current.id, text, match: match as MatchType };
+    const next: Keyword = { id: current.id, text, match };
     const nextLocale = options.hasLocaleColumn ? locale : current.locale;
     if (nextLocale) next.locale = nextLocale;
     touched.add(target);
