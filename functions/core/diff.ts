@@ -19,7 +19,6 @@ export const CAMPAIGN_FIELDS = [
   'defaultLocale',
   'banner',
 ] as const;
-type CampaignField = (typeof CAMPAIGN_FIELDS)[number];
 
 export interface FieldChange {
   before: unknown;
@@ -95,8 +94,8 @@ const EMPTY: Pick<Campaign, 'keywords' | 'negativeKeywords' | 'messages'> = {
 function changedFields(before: Campaign | null, after: Campaign | null): Record<string, FieldChange> {
   const fields: Record<string, FieldChange> = {};
   for (const field of CAMPAIGN_FIELDS) {
-    const a = before ? before[field as CampaignField] : undefined;
-    const b = after ? after[field as CampaignField] : undefined;
+    const a = before ? before[field] : undefined;
+    const b = after ? after[field] : undefined;
     if (JSON.stringify(a) !== JSON.stringify(b)) fields[field] = { before: a ?? null, after: b ?? null };
   }
   return fields;

@@ -101,7 +101,7 @@ export function auditRoutes(deps: AdminDeps) {
         ...(query.cursor && { cursor: query.cursor }),
       });
       c.header('Cache-Control', 'no-store');
-      return c.json({ entries: page.entries as z.infer<typeof AuditEntrySchema>[], next: page.next }, 200);
+      return c.json({ entries: page.entries, next: page.next }, 200);
     },
   );
   return app;

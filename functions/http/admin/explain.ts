@@ -142,7 +142,7 @@ export function explainRoutes(deps: AdminDeps) {
           ruleset: { kind: body.ruleset, version: body.ruleset === 'draft' ? null : compiled.version },
           at: at.toISOString(),
           ...explanation,
-        } as z.infer<typeof ExplainOut>,
+        },
         200,
       );
     },

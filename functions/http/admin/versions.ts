@@ -6,6 +6,7 @@ import {
   publishAudited,
   RULESET_TARGET,
 } from '../../core/audit.js';
+import type { VersionChanges } from '../../core/diff.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { RulesetSummary } from '../../core/ports.js';
 import type { AdminDeps } from '../deps.js';
@@ -130,10 +131,7 @@ export function versionRoutes(deps: AdminDeps) {
               keywords: v.keywords,
               live: v.version === live,
               summary: entry?.summary ?? null,
-              changes:
-                entry && 'campaigns' in entry.changes
-                  ? (entry.changes as z.infer<typeof ChangesSchema>)
-                  : null,
+              changes: versionChanges(entry),
             };
           }),
           next: older.length > limit ? (page[page.length - 1]?.version ?? null) : null,
@@ -209,8 +207,7 @@ export function versionRoutes(deps: AdminDeps) {
           campaigns: ruleset.campaigns.length,
           keywords: ruleset.campaigns.reduce((sum, campaign) => sum + campaign.keywords.length, 0),
           summary: entry?.summary ?? null,
-          changes:
-            entry && 'campaigns' in entry.changes ? (entry.changes as z.infer<typeof ChangesSchema>) : null,
+          changes: versionChanges(entry),
         },
         201,
       );
@@ -218,6 +215,12 @@ export function versionRoutes(deps: AdminDeps) {
   );
 
   return app;
+}
+
+/** The changes of a publish entry (an entry recorded without details has none). */
+function versionChanges(entry: AuditEntry | null | undefined): VersionChanges | null {
+  const changes = entry?.changes;
+  return changes && 'campaigns' in changes && !('truncated' in changes) ? changes : null;
 }
 
 /** The audit entry of a version, recorded now from the stored versions should it be missing. */
