@@ -425,6 +425,7 @@ export function expectWellFormed(req: FuzzRequest, res: { status: number; text: 
   const where = `${req.method} ${req.path} -> ${res.status} ${res.text.slice(0, 300)}`;
   expect(res.status, where).toBeLessThan(500);
   expect(res.text, where).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(res.headers.get('x-content-type-options'), where).toBe('nosniff');
   if (res.status >= 400 && req.method !== 'HEAD') {
     expect(res.headers.get('content-type') ?? '', where).toMatch(/^application\/json/);
     const body = JSON.parse(res.text) as { error?: { code?: string; message?: string } };
