@@ -102,6 +102,28 @@ export class StringTable {
     }
   }
 
+  /** The value of `key`; when absent, sets it to `value` first and answers -1. Not after seal. */
+  getOrSet(key: string, value: number): number {
+    if (this.filter !== null) throw new Error('StringTable is sealed');
+    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    const hash = hashToken(key);
+    const hashes = this.hashes;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (;;) {
+      const h = hashes[i] as number;
+      if (h === 0) {
+        hashes[i] = hash;
+        this.values[i] = value;
+        this.keys[i] = key;
+        this.count++;
+        return -1;
+      }
+      if (h === hash && this.keys[i] === key) return this.values[i] as number;
+      i = (i + 1) & mask;
+    }
+  }
+
   /** Sets `key` to `value` (>= 0). Not after seal. */
   set(key: string, value: number): void {
     if (this.filter !== null) throw new Error('StringTable is sealed');

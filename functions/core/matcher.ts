@@ -345,26 +345,29 @@ class Index implements CompiledRuleset {
     entKeyword.length = entryCount;
     this.entKeyword = entKeyword;
 
-    // Pass 2: spellings -> token ids.
-    const forms = new StringTable(tokenCount * 3);
+    // Pass 2: spellings -> token ids. About two spellings a token (itself and a plural) in real rulesets.
+    const forms = new StringTable(Math.ceil(tokenCount * 2.5));
     const multi: number[][] = [];
+    const addForm = (form: string, id: number): void => {
+      const code = forms.getOrSet(form, id);
+      if (code < 0 || code === id) return;
+      if (code < MULTI) {
+        forms.set(form, MULTI + multi.length);
+        multi.push([code, id]);
+        return;
+      }
+      const list = multi[code - MULTI] as number[];
+      if (!list.includes(id)) list.push(id);
+    };
     for (let id = 0; id < tokenCount; id++) {
       const text = tokenText[id] as string;
       const f = tokenFlags.data[id] as number;
-      for (const spelling of f === TOKEN_HAS_LETTER ? [text] : spellings(text, f)) {
-        for (const form of keywordForms(spelling)) {
-          const code = forms.get(form);
-          if (code < 0) forms.set(form, id);
-          else if (code < MULTI) {
-            if (code !== id) {
-              forms.set(form, MULTI + multi.length);
-              multi.push([code, id]);
-            }
-          } else {
-            const list = multi[code - MULTI] as number[];
-            if (!list.includes(id)) list.push(id);
-          }
-        }
+      if (f === TOKEN_HAS_LETTER) {
+        const list = keywordForms(text);
+        for (let k = 0; k < list.length; k++) addForm(list[k] as string, id);
+      } else {
+        for (const spelling of spellings(text, f))
+          for (const form of keywordForms(spelling)) addForm(form, id);
       }
     }
     forms.seal();
@@ -381,9 +384,11 @@ class Index implements CompiledRuleset {
 
     // Pass 3: the trie and the broad anchors.
     this.rootChild = new Int32Array(tokenCount).fill(-1);
+    // Edges below the root: at most one per keyword token after the first, broad keywords (not in the trie) aside.
     let deepEdges = 0;
-    for (let e = 0; e < entryCount; e++)
-      deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
+    for (let e = 0; e < entryCount; e++) {
+      if (entKind[e] !== BROAD) deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
+    }
     const capacity = nextPow2(2 * deepEdges + 2);
     this.edgeMask = capacity - 1;
     this.edges = new Int32Array(capacity * 3);
