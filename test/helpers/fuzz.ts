@@ -544,15 +544,15 @@ export async function memorySubject(): Promise<FuzzSubject> {
 }
 
 /**
- * Requests per route: a thousand for every route that takes a body or a path parameter; fewer for routes that
- * only read (a list, a static asset), and fewer still for the OpenAPI document, which is one large constant.
- * FUZZ_SCALE=10 (say) multiplies them for a deeper run by hand.
+ * Requests per route: a thousand for every route that takes a body; half that for the others that name a record
+ * (a path parameter); fewer for routes that only list or serve a fixed asset, and fewer still for the OpenAPI
+ * document, one large constant. FUZZ_SCALE=10 (say) multiplies them all for a deeper run by hand.
  */
 const SCALE = Math.max(1, Number(process.env.FUZZ_SCALE) || 1);
 function runsFor(route: Route): number {
   if (route.path === '/openapi.json') return 100 * SCALE;
-  const readsOnly = route.method === 'GET' && !route.path.includes(':');
-  return (readsOnly ? 300 : 1_000) * SCALE;
+  if (['POST', 'PUT', 'PATCH'].includes(route.method)) return 1_000 * SCALE;
+  return (route.path.includes(':') ? 500 : 200) * SCALE;
 }
 
 export function fuzzEvery(which: (route: Route) => boolean) {

@@ -5,9 +5,14 @@
  * container endpoints) is dead weight there: about 85 KB of the bundle and its parse time. Running from
  * source (tests, the local server) keeps the real chain.
  */
-import type { AwsCredentialIdentity } from '@smithy/types';
+/** The shape of the SDK's AwsCredentialIdentity, spelled out so this file imports nothing. */
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
 
-export const defaultProvider = (_init?: unknown) => async (): Promise<AwsCredentialIdentity> => {
+export const defaultProvider = (_init?: unknown) => async (): Promise<Credentials> => {
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
