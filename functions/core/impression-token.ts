@@ -157,3 +157,16 @@ function decodeClaims(body: string): TokenClaims | null {
   if (!isCount(hour) || !isCount(rulesetVersion) || !isCount(expiresAt)) return null;
   return { tokenId, campaignId, keywordId, partnerId, locale, region, hour, rulesetVersion, expiresAt };
 }
+
+const MIN_SECRET_LENGTH = 32;
+
+/** A keyring from a secret string as kept in SSM. Throws, naming no secret, when it is unusable. */
+export function parseTokenSecret(value: string): TokenKeyring {
+  const secrets = value.split(/[\s,]+/).filter(Boolean);
+  if (secrets.length === 0) throw new Error('The token secret is empty.');
+  if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    throw new Error(`Each token secret must be at least ${MIN_SECRET_LENGTH} characters long.`);
+  }
+  const [current, ...previous] = secrets.map((s) => Buffer.from(s, 'utf8'));
+  return { current: current as Buffer, previous };
+}

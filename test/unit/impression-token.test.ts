@@ -1,8 +1,12 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTokenSecret } from '../../functions/adapters/dynamodb/secrets.js';
-import { ImpressionTokens, TOKEN_TTL_MS, type TokenKeyring } from '../../functions/core/impression-token.js';
+import {
+  ImpressionTokens,
+  parseTokenSecret,
+  TOKEN_TTL_MS,
+  type TokenKeyring,
+} from '../../functions/core/impression-token.js';
 import type { ServedEvent } from '../../functions/core/ports.js';
 
 const keyA: TokenKeyring = { current: Buffer.alloc(32, 1), previous: [] };

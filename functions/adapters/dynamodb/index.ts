@@ -17,5 +17,5 @@ export function dynamoRepositories(doc: DynamoDBDocumentClient, tables: TableNam
     audit: new DynamoAuditLog(doc, tables.config),
   };
 }
-export { dynamoTokenKeySource, parseTokenSecret, ssmTokenKeySource } from './secrets.js';
+export { dynamoTokenKeySource } from './secrets.js';
 export { DynamoCounterReader, type DynamoCounting, dynamoCounting } from './stats.js';

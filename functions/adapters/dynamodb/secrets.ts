@@ -2,30 +2,17 @@
  * The impression-token signing key (see functions/core/impression-token.ts), from wherever this deployment keeps it:
  * - locally, in the config table (`META` / `TOKEN_KEY`): made once, on the first start, with a conditional put,
  *   so every process sharing the data store signs with the same key, and a restart keeps tokens valid;
- * - on AWS, in an SSM SecureString parameter, read through Powertools (decrypted, cached): never in an
- *   environment variable. Its value is one or more secrets of at least 32 characters, separated by commas or
+ * - on AWS, in an SSM SecureString parameter that the partner entry point reads once per container (never an
+ *   environment variable). Its value is one or more secrets of at least 32 characters, separated by commas or
  *   white space; the first signs, the others still verify (rotate by putting the new one first, for a day).
  */
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { TokenKeyring, TokenKeySource } from '../../core/impression-token.js';
+import { parseTokenSecret, type TokenKeySource } from '../../core/impression-token.js';
 import { isConditionFailed } from './errors.js';
 import { statsKeys } from './keys.js';
 
 export type { TokenKeySource };
-
-const MIN_SECRET_LENGTH = 32;
-
-/** A keyring from a secret string as kept in SSM. Throws, naming no secret, when it is unusable. */
-export function parseTokenSecret(value: string): TokenKeyring {
-  const secrets = value.split(/[\s,]+/).filter(Boolean);
-  if (secrets.length === 0) throw new Error('The token secret is empty.');
-  if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
-    throw new Error(`Each token secret must be at least ${MIN_SECRET_LENGTH} characters long.`);
-  }
-  const [current, ...previous] = secrets.map((s) => Buffer.from(s, 'utf8'));
-  return { current: current as Buffer, previous };
-}
 
 /** The key kept in the data store (locally): read it, or make it once if no one has. */
 export function dynamoTokenKeySource(doc: DynamoDBDocumentClient, configTable: string): TokenKeySource {
@@ -55,22 +42,5 @@ export function dynamoTokenKeySource(doc: DynamoDBDocumentClient, configTable: s
       if (!theirs) throw new Error('The token key vanished while it was being made.');
       return parseTokenSecret(theirs);
     }
-  };
-}
-
-/** The key in an SSM SecureString parameter, via Powertools (decrypted, cached for `maxAgeSeconds`). */
-export function ssmTokenKeySource(
-  parameterName: string,
-  options: { maxAgeSeconds?: number } = {},
-): TokenKeySource {
-  return async () => {
-    // Imported here so the local server never loads the SSM client.
-    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-    const value = await getParameter(parameterName, {
-      decrypt: true,
-      maxAge: options.maxAgeSeconds ?? 15 * 60,
-    });
-    if (!value) throw new Error(`SSM parameter ${parameterName} is empty or missing.`);
-    return parseTokenSecret(value);
   };
 }
