@@ -1,6 +1,4 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
-import type { Logger } from '../core/ports.js';
 import { auditRoutes } from './admin/audit.js';
 import { requireAdmin } from './admin/auth.js';
 import { campaignRoutes } from './admin/campaigns.js';
@@ -11,66 +9,14 @@ import { publishRoutes } from './admin/publish.js';
 import { reportRoutes } from './admin/reports.js';
 import { versionRoutes } from './admin/versions.js';
 import { adminPageRoutes } from './admin-page.js';
-import type { AdminDeps, AppDeps, PartnerDeps } from './deps.js';
-import { errorHandler, notFound } from './errors.js';
-import { eventRoutes } from './events.js';
-import { healthRoutes } from './health.js';
-import { limitBody, matchRoutes } from './match.js';
-import { type AppEnv, router } from './openapi.js';
-import { PartnerAuthenticator } from './partner-auth.js';
-import { DEFAULT_RATE_LIMITS } from './rate-limit.js';
-import { rulesRoutes } from './rules.js';
-import { widgetRoutes } from './widget.js';
+import { base } from './base.js';
+import type { AdminDeps, AppDeps } from './deps.js';
+import { limitBody } from './match.js';
+import type { AppEnv } from './openapi.js';
+import { createPartnerApp, mountPartner } from './partner-app.js';
 
 /** API Gateway's own payload limit: an admin body past it could never be sent on AWS either. */
 export const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
-
-/** Headers every answer carries. No cross-origin isolation headers: the widget is loaded from partner pages. */
-const baseHeaders: MiddlewareHandler = async (c, next) => {
-  // Set before the handler runs, so they go out with its answer: a header set on a finished answer makes Hono
-  // rebuild it around a web stream, which cost more than the whole match on the local server.
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'no-referrer');
-  await next();
-};
-
-/** One line per request: method, route pattern, status and time. Never the URL's query, the body or the caller. */
-const accessLog =
-  (logger: Logger): MiddlewareHandler =>
-  async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.debug('request', {
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
-    });
-  };
-
-function base(logger: Logger) {
-  const app = router();
-  app.use('*', baseHeaders, accessLog(logger));
-  app.onError(errorHandler(logger));
-  app.notFound(notFound);
-  return app;
-}
-
-function mountPartner(app: OpenAPIHono<AppEnv>, deps: PartnerDeps): PartnerAuthenticator {
-  const auth = new PartnerAuthenticator(deps.partners, deps.partnerCacheMs ?? 10_000, {
-    lookupBudgetMs: deps.partnerLookupBudgetMs,
-    rateLimits: deps.rateLimits ?? DEFAULT_RATE_LIMITS,
-    metrics: deps.metrics,
-  });
-  app.route('/', healthRoutes(deps.live));
-  app.route('/', matchRoutes(deps, auth));
-  app.route('/', eventRoutes(deps, auth));
-  app.route('/', rulesRoutes(deps, auth));
-  const widget = deps.widget;
-  // The demo site key is known only once the local server listens, after the app is built: read it late.
-  if (widget) app.route('/', widgetRoutes(widget.asset, { demoSiteKey: () => widget.demoSiteKey }));
-  return auth;
-}
 
 function mountAdmin(app: OpenAPIHono<AppEnv>, deps: AdminDeps, onPartnerChange: () => void) {
   // Authenticated first, so nobody else's body is read at all; then no admin body past what API Gateway takes.
@@ -94,13 +40,6 @@ const openApiConfig = {
     description: 'Search-triggered help messages for people at risk of human trafficking.',
   },
 };
-
-/** The partner-facing function: match, banner, events, rules, widget, health. No admin code. */
-export function createPartnerApp(deps: PartnerDeps) {
-  const app = base(deps.logger);
-  mountPartner(app, deps);
-  return app;
-}
 
 /** The admin function: /admin/v1/*, the admin page, and the OpenAPI document of every route. */
 export function createAdminApp(deps: AppDeps) {
@@ -166,3 +105,5 @@ function documentFiles(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     file('/admin/assets/{name}', js, "The admin page's scripts and styles");
   }
 }
+
+export { createPartnerApp };

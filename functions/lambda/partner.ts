@@ -11,7 +11,7 @@ import { dynamoCounting } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
 import { parseTokenSecret } from '../core/impression-token.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
-import { createPartnerApp } from '../http/app.js';
+import { createPartnerApp } from '../http/partner-app.js';
 import { widgetAsset } from '../http/widget.js';
 import { appLogger, appMetrics, assetPath, lambdaHandler, requireEnv, tracer } from './runtime.js';
 
