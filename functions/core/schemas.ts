@@ -8,17 +8,35 @@ import { ACTION_TYPES, CAMPAIGN_STATUSES, MATCH_TYPES, PARTNER_STATUSES } from '
 export const MAX_QUERY_LENGTH = 512;
 export const MAX_KEYWORDS = 100_000;
 
+/** Tags canonicalised so far (null: not a tag). Bounded: cleared when full, so junk tags cannot grow it. */
+const canonicalTags = new Map<string, string | null>();
+const MAX_CANONICAL_TAGS = 1_000;
+
+/**
+ * `Intl.getCanonicalLocales(tag)[0]`, or null when `tag` is not a BCP 47 tag. Remembered per tag: the ICU call
+ * was the largest single cost of validating a match request, and the same few tags arrive again and again.
+ */
+function canonicalLocale(tag: string): string | null {
+  let canonical = canonicalTags.get(tag);
+  if (canonical === undefined) {
+    try {
+      canonical = Intl.getCanonicalLocales(tag)[0] || null;
+    } catch {
+      canonical = null;
+    }
+    if (canonicalTags.size >= MAX_CANONICAL_TAGS) canonicalTags.clear();
+    canonicalTags.set(tag, canonical);
+  }
+  return canonical;
+}
+
 /** A BCP 47 tag, canonicalised (`es-mx` becomes `es-MX`). */
 export const LocaleTag = z
   .string()
   .max(35, 'A locale tag has at most 35 characters.')
   .transform((tag, ctx) => {
-    try {
-      const [canonical] = Intl.getCanonicalLocales(tag);
-      if (canonical) return canonical;
-    } catch {
-      // fall through to the issue below
-    }
+    const canonical = canonicalLocale(tag);
+    if (canonical) return canonical;
     ctx.addIssue({
       code: 'custom',
       message: `"${tag}" is not a BCP 47 language tag such as "en" or "es-MX".`,

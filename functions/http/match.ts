@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type RouteHandler, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError } from '../core/errors.js';
@@ -85,6 +85,46 @@ export const limitBody = (maxSize: number): MiddlewareHandler => {
   };
 };
 
+/** The two checks zod-openapi and hono's json validator make of a Content-Type before reading a body as JSON. */
+const OPENAPI_JSON_REQUEST = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+const HONO_JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * The body validation zod-openapi puts in front of a JSON route (a 415 gate, hono's json validator, then zod's
+ * `safeParseAsync` and our hook) done at once, synchronously, for the case every real request is: a JSON
+ * content type and a body the schema accepts. The route's handler is then called with the very data the
+ * library would have handed it. Anything else (no or another content type, malformed JSON, a body the schema
+ * refuses) goes on to the library's own validators, which answer exactly as before. The library's chain (a
+ * promise and a closure per step, an async parse) cost a fifth of a match over HTTP.
+ */
+function validJsonFastPath(
+  schema: z.ZodType,
+  handler: (c: Context<AppEnv>) => Response | Promise<Response>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const contentType = c.req.header('content-type');
+    if (
+      contentType &&
+      OPENAPI_JSON_REQUEST.test(contentType) &&
+      HONO_JSON_MEDIA_TYPE.test((contentType.split(';')[0] as string).trim().toLowerCase())
+    ) {
+      let body: unknown;
+      try {
+        // Cached by hono: on failure the library's validator reads the same rejection and answers its 400.
+        body = await c.req.json();
+      } catch {
+        return next();
+      }
+      const result = schema.safeParse(body);
+      if (result.success) {
+        c.req.addValidatedData('json', result.data as object);
+        return handler(c);
+      }
+    }
+    return next();
+  };
+}
+
 export function matchRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
   const app = router();
   // Help routes: a key that cannot be checked while the partner table is down is still answered.
@@ -93,7 +133,7 @@ export function matchRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
     app.use(path, corsPreflight(auth), limitBody(PARTNER_BODY_LIMIT), partnerOnly);
   }
 
-  app.openapi(matchRoute, async (c) => {
+  const matchHandler: RouteHandler<typeof matchRoute, AppEnv> = async (c) => {
     const { query, locale, region } = c.req.valid('json');
     const ruleset = await deps.live.current();
     const hit = ruleset.match(query, { locale, region, now: deps.clock.now() });
@@ -101,18 +141,29 @@ export function matchRoutes(deps: PartnerDeps, auth: PartnerAuthenticator) {
       ? served(c, deps, hit.campaign, hit.keyword, hit.message, ruleset.version, region)
       : null;
     return answer(c, { match, rulesetVersion: ruleset.version });
-  });
+  };
+  app.openapi(
+    { ...matchRoute, middleware: [validJsonFastPath(MatchRequestSchema, asHandler(matchHandler))] },
+    matchHandler,
+  );
 
-  app.openapi(bannerRoute, async (c) => {
+  const bannerHandler: RouteHandler<typeof bannerRoute, AppEnv> = async (c) => {
     const { locale, region } = c.req.valid('json');
     const ruleset = await deps.live.current();
     const hit = ruleset.banner({ locale, region, now: deps.clock.now() });
     const match = hit ? served(c, deps, hit.campaign, null, hit.message, ruleset.version, region) : null;
     return answer(c, { match, rulesetVersion: ruleset.version });
-  });
+  };
+  app.openapi(
+    { ...bannerRoute, middleware: [validJsonFastPath(BannerRequestSchema, asHandler(bannerHandler))] },
+    bannerHandler,
+  );
 
   return app;
 }
+
+/** A route handler as the plain function it is at run time (its typed input is what the fast path set). */
+const asHandler = (handler: unknown) => handler as (c: Context<AppEnv>) => Response | Promise<Response>;
 
 function served(
   c: Context<AppEnv>,

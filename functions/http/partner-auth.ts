@@ -57,7 +57,11 @@ export class PartnerAuthenticator {
   }
 
   async bySecretKey(secret: string): Promise<Partner | null> {
-    const hash = hashSecretKey(secret);
+    return this.bySecretKeyHash(hashSecretKey(secret));
+  }
+
+  /** The same as bySecretKey, for a caller that already holds the key's hash (one sha256 per request). */
+  async bySecretKeyHash(hash: string): Promise<Partner | null> {
     const partner = await this.cached(`h:${hash}`, () => this.partners.findBySecretKeyHash(hash));
     return partner && findActiveKey(partner, hash) ? partner : null;
   }
@@ -196,12 +200,13 @@ export function requirePartner(
     let partner: Partner | null | 'unverified' = null;
     let bucket: [keyof RateLimits, string];
     if (secret) {
-      partner = await checked(auth.bySecretKey(secret));
+      const hash = hashSecretKey(secret);
+      partner = await checked(auth.bySecretKeyHash(hash));
       if (!partner)
         throw new UnauthorizedError(
           'The X-Api-Key header is not a valid secret key; check it or ask for a new one.',
         );
-      bucket = ['secretKey', hashSecretKey(secret)];
+      bucket = ['secretKey', hash];
     } else if (siteKey) {
       const origin = c.req.header('origin');
       partner = await checked(auth.bySiteKey(siteKey));
