@@ -1,35 +1,51 @@
 /**
- * A string -> non-negative integer hash table for the matcher's vocabulary.
+ * A table from token spellings to non-negative integers, for the matcher's vocabulary.
  *
- * Why not a Map: a query token is a fresh string, and a Map lookup in a table of a few hundred thousand
- * spellings touched the bucket, the entry and the stored key (three cache misses) and was the largest single
- * cost of a match. Here the hashes sit densely in one typed array, so a miss (most query tokens are in no
- * keyword) costs one memory access, and the stored key is compared only when the hashes agree. Once built,
- * `seal` shrinks the table to its tightest size and puts a one-bit-per-key filter in front (16 bits a key, so
- * small enough to stay in cache): most misses then end there.
- * Keys are hashed with `hashToken` (never 0), which the normalizer also computes for each token as it scans, so
- * a query token can be looked up straight from the normalized text, without a string of its own.
+ * Why not a Map of strings: a query token would have to become a string first, and a Map lookup among a few
+ * hundred thousand spellings touched the bucket, the entry and the stored key (three cache misses); it was the
+ * largest single cost of a match. And building one string per spelling filled the young generation while a
+ * freshly parsed ruleset still sat in it, so garbage collection copied the whole ruleset during compile.
+ *
+ * Here the keys' characters sit in one pool (a Uint16Array), the hashes densely in one typed array, so a miss
+ * (most query tokens are in no keyword) costs one memory access and a key is compared only when the hashes agree.
+ * Keys are hashed with `hashToken` (never 0), which the normalizer also computes while it scans, so a query
+ * token is looked up straight from the scanned text. Once built, `seal` shrinks the table to its tightest size
+ * and puts a one-bit-per-key filter in front (16 bits a key: small enough to stay in cache).
  */
-
 import { hashToken } from './normalize.js';
 
-export class StringTable {
-  /** Hash per slot, 0 = empty. */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** An ASCII capital read as its lower case (scanned text may be raw ASCII); anything else as it is. */
+const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+
+export class TokenTable {
+  private pool: Uint16Array;
+  private poolLength = 0;
+  /** Per slot: hash (0 = empty), value, and the key's place in the pool. */
   private hashes: Int32Array;
   private values: Int32Array;
-  private keys: (string | undefined)[];
+  private starts: Int32Array;
+  private lengths: Int32Array;
   private mask: number;
   private count = 0;
   /** After seal: bit (hash >>> 7) & filterMask is set for every key. */
   private filter: Int32Array | null = null;
   private filterMask = 0;
 
-  constructor(expected = 16) {
+  // The key being built (begin, push..., then insert or discard).
+  private keyStart = 0;
+  private keyHash = FNV_OFFSET;
+
+  constructor(expected = 16, expectedChars = 4096) {
+    this.pool = new Uint16Array(Math.max(16, expectedChars));
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
     this.hashes = new Int32Array(cap);
     this.values = new Int32Array(cap);
-    this.keys = new Array<string | undefined>(cap).fill(undefined);
+    this.starts = new Int32Array(cap);
+    this.lengths = new Int32Array(cap);
     this.mask = cap - 1;
   }
 
@@ -37,39 +53,9 @@ export class StringTable {
     return this.count;
   }
 
-  /** The value of `key`, or -1. */
-  get(key: string): number {
-    const hash = hashToken(key);
-    const hashes = this.hashes;
-    const mask = this.mask;
-    let i = hash & mask;
-    for (;;) {
-      const h = hashes[i] as number;
-      if (h === 0) return -1;
-      if (h === hash && this.keys[i] === key) return this.values[i] as number;
-      i = (i + 1) & mask;
-    }
-  }
+  // ---- Lookups
 
-  /** Shrinks the table to the tightest size that keeps it at most half full, and builds the filter. */
-  seal(): void {
-    let cap = 16;
-    while (cap < this.count * 2) cap *= 2;
-    if (cap < this.mask + 1) this.rehash(cap);
-    let bits = 1024;
-    while (bits < this.count * 16 && bits < 1 << 26) bits *= 2;
-    const filter = new Int32Array(bits >>> 5);
-    this.filterMask = bits - 1;
-    for (let i = 0; i <= this.mask; i++) {
-      const h = this.hashes[i] as number;
-      if (h === 0) continue;
-      const b = (h >>> 7) & this.filterMask;
-      filter[b >>> 5] = (filter[b >>> 5] as number) | (1 << (b & 31));
-    }
-    this.filter = filter;
-  }
-
-  /** The value of `text.slice(start, end)` lower-cased (ASCII capitals only), whose hashToken is `hash`, or -1. */
+  /** The value of `text.slice(start, end)` (ASCII capitals read as lower case), whose hashToken is `hash`; or -1. */
   getSpan(text: string, start: number, end: number, hash: number): number {
     const filter = this.filter;
     if (filter !== null) {
@@ -83,89 +69,152 @@ export class StringTable {
     for (;;) {
       const h = hashes[i] as number;
       if (h === 0) return -1;
-      if (h === hash) {
-        const key = this.keys[i] as string;
-        if (key.length === length) {
-          let same = true;
-          for (let k = 0; k < length; k++) {
-            let c = text.charCodeAt(start + k);
-            if (c >= 0x41 && c <= 0x5a) c += 0x20; // raw ASCII text: capitals read as lower case
-            if (key.charCodeAt(k) !== c) {
-              same = false;
-              break;
-            }
-          }
-          if (same) return this.values[i] as number;
-        }
+      if (h === hash && this.lengths[i] === length) {
+        const pool = this.pool;
+        const at = this.starts[i] as number;
+        let k = 0;
+        while (k < length && pool[at + k] === fold(text.charCodeAt(start + k))) k++;
+        if (k === length) return this.values[i] as number;
       }
       i = (i + 1) & mask;
     }
   }
 
-  /** The value of `key`; when absent, sets it to `value` first and answers -1. Not after seal. */
-  getOrSet(key: string, value: number): number {
-    if (this.filter !== null) throw new Error('StringTable is sealed');
+  /** The value of `key`, or -1. */
+  get(key: string): number {
+    return this.getSpan(key, 0, key.length, hashToken(key));
+  }
+
+  /** The text of the key that starts at `start` in the pool (from `insert`'s answer). */
+  text(start: number, length: number): string {
+    let out = '';
+    for (let at = start; at < start + length; at += 4096) {
+      out += String.fromCharCode(...this.pool.subarray(at, Math.min(start + length, at + 4096)));
+    }
+    return out;
+  }
+
+  /** A character of the pool (of a key from `insert`'s answer). */
+  charAt(at: number): number {
+    return this.pool[at] as number;
+  }
+
+  // ---- Building a key in the pool, then inserting it
+
+  begin(): void {
+    this.keyStart = this.poolLength;
+    this.keyHash = FNV_OFFSET;
+  }
+
+  push(c: number): void {
+    if (this.poolLength === this.pool.length) this.growPool(1);
+    this.pool[this.poolLength++] = c;
+    this.keyHash = Math.imul(this.keyHash ^ c, FNV_PRIME);
+  }
+
+  pushString(s: string, start = 0, end = s.length): void {
+    for (let i = start; i < end; i++) this.push(fold(s.charCodeAt(i)));
+  }
+
+  /** Appends `length` characters of another table's pool from `at`. */
+  pushFrom(other: TokenTable, at: number, length: number): void {
+    if (this.poolLength + length > this.pool.length) this.growPool(length);
+    for (let k = 0; k < length; k++) this.push(other.pool[at + k] as number);
+  }
+
+  /**
+   * Inserts the key being built with `value` when it is new, and answers its pool start (`inserted` true);
+   * when it is already there, forgets the characters just pushed and answers the stored key's slot as
+   * `-(slot + 1)`. Not after seal.
+   */
+  insert(value: number): number {
+    if (this.filter !== null) throw new Error('TokenTable is sealed');
+    const length = this.poolLength - this.keyStart;
+    const hash = this.keyHash === 0 ? 1 : this.keyHash;
+    const found = this.findPending(hash, length);
+    if (found >= 0) {
+      this.poolLength = this.keyStart;
+      return -(found + 1);
+    }
     if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
-    const hash = hashToken(key);
-    const hashes = this.hashes;
-    const mask = this.mask;
-    let i = hash & mask;
+    let i = hash & this.mask;
+    while (this.hashes[i] !== 0) i = (i + 1) & this.mask;
+    this.hashes[i] = hash;
+    this.values[i] = value;
+    this.starts[i] = this.keyStart;
+    this.lengths[i] = length;
+    this.count++;
+    return this.keyStart;
+  }
+
+  /** The value in a slot (from `insert`'s answer for a key already there). */
+  valueAt(slot: number): number {
+    return this.values[slot] as number;
+  }
+
+  setValueAt(slot: number, value: number): void {
+    this.values[slot] = value;
+  }
+
+  private findPending(hash: number, length: number): number {
+    const pool = this.pool;
+    let i = hash & this.mask;
     for (;;) {
-      const h = hashes[i] as number;
-      if (h === 0) {
-        hashes[i] = hash;
-        this.values[i] = value;
-        this.keys[i] = key;
-        this.count++;
-        return -1;
+      const h = this.hashes[i] as number;
+      if (h === 0) return -1;
+      if (h === hash && this.lengths[i] === length) {
+        const at = this.starts[i] as number;
+        let k = 0;
+        while (k < length && pool[at + k] === pool[this.keyStart + k]) k++;
+        if (k === length) return i;
       }
-      if (h === hash && this.keys[i] === key) return this.values[i] as number;
-      i = (i + 1) & mask;
+      i = (i + 1) & this.mask;
     }
   }
 
-  /** Sets `key` to `value` (>= 0). Not after seal. */
-  set(key: string, value: number): void {
-    if (this.filter !== null) throw new Error('StringTable is sealed');
-    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
-    const hash = hashToken(key);
-    const hashes = this.hashes;
-    const mask = this.mask;
-    let i = hash & mask;
-    for (;;) {
-      const h = hashes[i] as number;
-      if (h === 0) {
-        hashes[i] = hash;
-        this.values[i] = value;
-        this.keys[i] = key;
-        this.count++;
-        return;
-      }
-      if (h === hash && this.keys[i] === key) {
-        this.values[i] = value;
-        return;
-      }
-      i = (i + 1) & mask;
+  private growPool(need: number): void {
+    let cap = this.pool.length * 2;
+    while (cap < this.poolLength + need) cap *= 2;
+    const pool = new Uint16Array(cap);
+    pool.set(this.pool.subarray(0, this.poolLength));
+    this.pool = pool;
+  }
+
+  /** Shrinks the table (and its pool) to the tightest size that keeps it at most half full, and builds the filter. */
+  seal(): void {
+    let cap = 16;
+    while (cap < this.count * 2) cap *= 2;
+    if (cap < this.mask + 1) this.rehash(cap);
+    if (this.poolLength < this.pool.length) this.pool = this.pool.slice(0, this.poolLength);
+    let bits = 1024;
+    while (bits < this.count * 16 && bits < 1 << 26) bits *= 2;
+    const filter = new Int32Array(bits >>> 5);
+    this.filterMask = bits - 1;
+    for (let i = 0; i <= this.mask; i++) {
+      const h = this.hashes[i] as number;
+      if (h === 0) continue;
+      const b = (h >>> 7) & this.filterMask;
+      filter[b >>> 5] = (filter[b >>> 5] as number) | (1 << (b & 31));
     }
+    this.filter = filter;
   }
 
   private rehash(cap: number): void {
-    const oldHashes = this.hashes;
-    const oldValues = this.values;
-    const oldKeys = this.keys;
+    const old = { hashes: this.hashes, values: this.values, starts: this.starts, lengths: this.lengths };
     this.hashes = new Int32Array(cap);
     this.values = new Int32Array(cap);
-    this.keys = new Array<string | undefined>(cap).fill(undefined);
+    this.starts = new Int32Array(cap);
+    this.lengths = new Int32Array(cap);
     this.mask = cap - 1;
-    for (let j = 0; j < oldKeys.length; j++) {
-      const key = oldKeys[j];
-      if (key === undefined) continue;
-      const hash = oldHashes[j] as number;
+    for (let j = 0; j < old.hashes.length; j++) {
+      const hash = old.hashes[j] as number;
+      if (hash === 0) continue;
       let i = hash & this.mask;
       while (this.hashes[i] !== 0) i = (i + 1) & this.mask;
       this.hashes[i] = hash;
-      this.values[i] = oldValues[j] as number;
-      this.keys[i] = key;
+      this.values[i] = old.values[j] as number;
+      this.starts[i] = old.starts[j] as number;
+      this.lengths[i] = old.lengths[j] as number;
     }
   }
 }

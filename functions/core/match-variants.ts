@@ -71,44 +71,79 @@ export function spellings(token: string, flags: number = tokenFlags(token)): str
   return isDisguised(flags) ? undisguise(token) : [token];
 }
 
-function isPlainWord(w: string): boolean {
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i);
-    if (c < 0x61 || c > 0x7a) return false;
+const isVowel = (c: number): boolean => c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75;
+
+/** Whether both languages add `-es` after the first `n` characters: English sibilants, Spanish consonants (mujer-es, ciudad-es, canción-es, ley-es). */
+function takesEs(at: (k: number) => number, n: number): boolean {
+  const last = at(n - 1);
+  // s x z d j l n r y
+  if (
+    last === 0x73 ||
+    last === 0x78 ||
+    last === 0x7a ||
+    last === 0x64 ||
+    last === 0x6a ||
+    last === 0x6c ||
+    last === 0x6e ||
+    last === 0x72 ||
+    last === 0x79
+  ) {
+    return true;
   }
+  return last === 0x68 /* h */ && n >= 2 && (at(n - 2) === 0x63 || at(n - 2) === 0x73); // ch, sh
+}
+
+/** Suffixes of the plural and singular rules, by index. */
+export const FORM_SUFFIXES = ['s', 'es', 'ies', 'ces', 'y', 'z', ''] as const;
+
+/**
+ * The plural and singular spellings of a word (`n` characters read through `at`), as pairs (characters kept,
+ * suffix index into FORM_SUFFIXES) written to `out`; answers the number of pairs. Only plain lower-case Latin
+ * words of three letters or more take variants, so short words (`us`, `is`, `has`) and other scripts match
+ * themselves only. Reads characters, makes no strings: the compiler runs it over every keyword token.
+ */
+export function formRules(at: (k: number) => number, n: number, out: Int32Array): number {
+  if (n < 3) return 0;
+  for (let k = 0; k < n; k++) {
+    const c = at(k);
+    if (c < 0x61 || c > 0x7a) return 0;
+  }
+  let count = 0;
+  const last = at(n - 1);
+  // Plurals.
+  if (last !== 0x73 && last !== 0x78 && last !== 0x7a) count = rule(out, count, n, 0); // +s, not after s, x, z
+  if (takesEs(at, n)) count = rule(out, count, n, 1); // +es
+  if (last === 0x79 && !isVowel(at(n - 2))) count = rule(out, count, n - 1, 2); // baby -> babies
+  if (last === 0x7a) count = rule(out, count, n - 1, 3); // luz -> luces
+  // Singulars, for a keyword written in the plural.
+  if (n >= 5 && endsWith(at, n, 'ies')) count = rule(out, count, n - 3, 4);
+  if (n >= 5 && endsWith(at, n, 'ces')) count = rule(out, count, n - 3, 5);
+  if (n >= 5 && endsWith(at, n, 'es') && takesEs(at, n - 2)) count = rule(out, count, n - 2, 6);
+  if (n >= 4 && last === 0x73 && !endsWith(at, n, 'ss') && !endsWith(at, n, 'us'))
+    count = rule(out, count, n - 1, 6);
+  return count;
+}
+
+function rule(out: Int32Array, count: number, keep: number, suffix: number): number {
+  out[count * 2] = keep;
+  out[count * 2 + 1] = suffix;
+  return count + 1;
+}
+
+function endsWith(at: (k: number) => number, n: number, tail: string): boolean {
+  for (let k = 0; k < tail.length; k++) if (at(n - tail.length + k) !== tail.charCodeAt(k)) return false;
   return true;
 }
 
-const isVowel = (c: number): boolean => c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75;
+const rulesScratch = new Int32Array(32);
 
-/** Whether both languages add `-es` after this ending: English sibilants, Spanish consonants (mujer-es, ciudad-es, canción-es, ley-es). */
-function takesEs(w: string, n: number = w.length): boolean {
-  const last = w.charCodeAt(n - 1);
-  // s x z d j l n r y
-  if ('sxzdjlnry'.includes(String.fromCharCode(last))) return true;
-  return last === 0x68 /* h */ && n >= 2 && (w.charCodeAt(n - 2) === 0x63 || w.charCodeAt(n - 2) === 0x73); // ch, sh
-}
-
-/**
- * The spellings a keyword token is indexed under: itself, its simple plurals and, when it looks plural, its singulars.
- * Only plain lower-case Latin words of three letters or more take variants, so short words (`us`, `is`, `has`)
- * and other scripts match themselves only.
- */
+/** The spellings a keyword token is indexed under: itself, its simple plurals and, when it looks plural, its singulars. */
 export function keywordForms(word: string): string[] {
+  const count = formRules((k) => word.charCodeAt(k), word.length, rulesScratch);
   const forms = [word];
-  const n = word.length;
-  if (n < 3 || !isPlainWord(word)) return forms;
-  const last = word.charCodeAt(n - 1);
-  // Plurals.
-  if (last !== 0x73 && last !== 0x78 && last !== 0x7a) forms.push(`${word}s`); // not after s, x, z
-  if (takesEs(word)) forms.push(`${word}es`);
-  if (last === 0x79 && !isVowel(word.charCodeAt(n - 2))) forms.push(`${word.slice(0, -1)}ies`); // baby -> babies
-  if (last === 0x7a) forms.push(`${word.slice(0, -1)}ces`); // luz -> luces
-  // Singulars, for a keyword written in the plural.
-  if (n >= 5 && word.endsWith('ies')) forms.push(`${word.slice(0, -3)}y`);
-  if (n >= 5 && word.endsWith('ces')) forms.push(`${word.slice(0, -3)}z`);
-  if (n >= 5 && word.endsWith('es') && takesEs(word, n - 2)) forms.push(word.slice(0, -2));
-  if (n >= 4 && last === 0x73 && !word.endsWith('ss') && !word.endsWith('us')) forms.push(word.slice(0, -1));
+  for (let r = 0; r < count; r++) {
+    forms.push(word.slice(0, rulesScratch[r * 2]) + FORM_SUFFIXES[rulesScratch[r * 2 + 1] as number]);
+  }
   return forms;
 }
 

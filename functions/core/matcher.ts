@@ -30,8 +30,8 @@ import {
   type RequestTarget,
   requestTarget,
 } from './match-eligibility.js';
-import { StringTable } from './match-table.js';
-import { keywordForms, spellings, variantOf } from './match-variants.js';
+import { TokenTable } from './match-table.js';
+import { FORM_SUFFIXES, formRules, spellings, variantOf } from './match-variants.js';
 import type { Campaign, Keyword, MatchType, NegativeKeyword, ResolvedMessage } from './model.js';
 import { normalizeInto, TOKEN_HAS_LETTER, TokenSpans } from './normalize.js';
 
@@ -221,10 +221,12 @@ class Index implements CompiledRuleset {
   /** Campaign indexes marked banner, best first. */
   private readonly bannerOrder: readonly number[];
 
-  /** Keyword token text by token id (for explain). */
-  private readonly tokenText: readonly string[];
+  /** Keyword tokens by id: their characters in `tokens`' pool (the text, for explain). */
+  private readonly tokens: TokenTable;
+  private readonly tokenStart: Int32Array;
+  private readonly tokenLength: Int32Array;
   /** Spelling -> token code (see MULTI). */
-  private readonly forms: StringTable;
+  private readonly forms: TokenTable;
   private readonly multiStart: Int32Array;
   private readonly multiIds: Int32Array;
 
@@ -282,8 +284,10 @@ class Index implements CompiledRuleset {
     let maxEntries = 0;
     for (const c of source) maxEntries += (c.keywords?.length ?? 0) + (c.negativeKeywords?.length ?? 0);
     // Sized for the distinct tokens, far fewer than the keywords; a small table stays in cache.
-    const tokenIds = new StringTable(1024);
-    const tokenText: string[] = [];
+    const tokenIds = new TokenTable(1024);
+    let tokenCount = 0;
+    const tokenStart = new IntList(1024);
+    const tokenLength = new IntList(1024);
     const tokenFlags = new IntList(1024);
     const tokenDf = new IntList(1024);
     const entCampaign = new Int32Array(maxEntries);
@@ -307,10 +311,11 @@ class Index implements CompiledRuleset {
         length += to - from;
         let id = tokenIds.getSpan(spans.text, from, to, spans.hash[i] as number);
         if (id < 0) {
-          id = tokenText.length;
-          const t = spans.token(i);
-          tokenIds.set(t, id);
-          tokenText.push(t);
+          id = tokenCount++;
+          tokenIds.begin();
+          tokenIds.pushString(spans.text, from, to);
+          tokenStart.push(tokenIds.insert(id));
+          tokenLength.push(to - from);
           tokenFlags.push(spans.flags[i] as number);
           tokenDf.push(0);
         }
@@ -333,8 +338,10 @@ class Index implements CompiledRuleset {
       for (let k = 0; k < negatives.length; k++) addEntry(ci, negatives[k] as NegativeKeyword, true);
     }
     this.keywordCount = keywordCount;
-    this.tokenText = tokenText;
-    const tokenCount = tokenText.length;
+    tokenIds.seal();
+    this.tokens = tokenIds;
+    this.tokenStart = tokenStart.toArray();
+    this.tokenLength = tokenLength.toArray();
     this.entCampaign = entCampaign;
     this.entKind = entKind;
     this.entNegative = entNegative;
@@ -345,29 +352,58 @@ class Index implements CompiledRuleset {
     entKeyword.length = entryCount;
     this.entKeyword = entKeyword;
 
-    // Pass 2: spellings -> token ids. About two spellings a token (itself and a plural) in real rulesets.
-    const forms = new StringTable(Math.ceil(tokenCount * 2.5));
+    // Pass 2: spellings -> token ids. About two spellings a token (itself and a plural) in real rulesets. The
+    // spellings are built character by character in the table's pool: no strings.
+    const forms = new TokenTable(Math.ceil(tokenCount * 2.5), (tokenStart.data[tokenCount - 1] ?? 0) * 3);
     const multi: number[][] = [];
-    const addForm = (form: string, id: number): void => {
-      const code = forms.getOrSet(form, id);
-      if (code < 0 || code === id) return;
+    const addForm = (id: number): void => {
+      const found = forms.insert(id);
+      if (found >= 0) return;
+      const slot = -found - 1;
+      const code = forms.valueAt(slot);
+      if (code === id) return;
       if (code < MULTI) {
-        forms.set(form, MULTI + multi.length);
+        forms.setValueAt(slot, MULTI + multi.length);
         multi.push([code, id]);
         return;
       }
       const list = multi[code - MULTI] as number[];
       if (!list.includes(id)) list.push(id);
     };
+    const rules = new Int32Array(32);
+    let base = 0;
+    let word = '';
+    const fromPool = (k: number): number => tokenIds.charAt(base + k);
+    const fromWord = (k: number): number => word.charCodeAt(k);
     for (let id = 0; id < tokenCount; id++) {
-      const text = tokenText[id] as string;
       const f = tokenFlags.data[id] as number;
+      const n = tokenLength.data[id] as number;
+      base = tokenStart.data[id] as number;
       if (f === TOKEN_HAS_LETTER) {
-        const list = keywordForms(text);
-        for (let k = 0; k < list.length; k++) addForm(list[k] as string, id);
+        forms.begin();
+        forms.pushFrom(tokenIds, base, n);
+        addForm(id);
+        const count = formRules(fromPool, n, rules);
+        for (let r = 0; r < count; r++) {
+          forms.begin();
+          forms.pushFrom(tokenIds, base, rules[r * 2] as number);
+          forms.pushString(FORM_SUFFIXES[rules[r * 2 + 1] as number] as string);
+          addForm(id);
+        }
       } else {
-        for (const spelling of spellings(text, f))
-          for (const form of keywordForms(spelling)) addForm(form, id);
+        // A disguised token (rare): each plain reading, then its plurals.
+        for (word of spellings(tokenIds.text(base, n), f)) {
+          forms.begin();
+          forms.pushString(word);
+          addForm(id);
+          const count = formRules(fromWord, word.length, rules);
+          for (let r = 0; r < count; r++) {
+            forms.begin();
+            forms.pushString(word, 0, rules[r * 2] as number);
+            forms.pushString(FORM_SUFFIXES[rules[r * 2 + 1] as number] as string);
+            addForm(id);
+          }
+        }
       }
     }
     forms.seal();
@@ -778,7 +814,7 @@ class Index implements CompiledRuleset {
     let plural = false;
     let disguise = false;
     for (const [pos, id] of pairs) {
-      const v = variantOf(tokens[pos] as string, this.tokenText[id] as string);
+      const v = variantOf(tokens[pos] as string, this.tokenTextOf(id));
       if (v?.plural) plural = true;
       if (v?.disguise) disguise = true;
     }
@@ -790,6 +826,10 @@ class Index implements CompiledRuleset {
       variant: plural && disguise ? 'plural+disguise' : plural ? 'plural' : disguise ? 'disguise' : null,
       matchedText: positions.map((p) => tokens[p]).join(' '),
     };
+  }
+
+  private tokenTextOf(id: number): string {
+    return this.tokens.text(this.tokenStart[id] as number, this.tokenLength[id] as number);
   }
 
   /** Token ids a query token matches (explain only). */

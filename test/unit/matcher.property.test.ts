@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { generateCorpus, generateQueries } from '../../bench/lib/corpus.js';
 import { NaiveMatcher } from '../../bench/lib/naive.js';
 import { compileRuleset, type MatchContext, type MatchResult } from '../../functions/core/matcher.js';
 import type { Campaign, MatchType } from '../../functions/core/model.js';
@@ -204,5 +205,19 @@ describe('matcher properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('agrees with the naive loop on a generated ruleset of thousands of keywords', () => {
+    const corpus = generateCorpus(5_000, 11);
+    const compiled = compileRuleset({ version: 1, campaigns: corpus.campaigns });
+    const naive = new NaiveMatcher(corpus.campaigns);
+    let hits = 0;
+    for (const q of generateQueries(corpus, 600, 5, 0.5)) {
+      const ctx = { locale: q.locale, region: q.region, now: NOW };
+      const m = compiled.match(q.text, ctx);
+      if (m) hits++;
+      expect(keyOf(m)).toBe(keyOf(naive.match(q.text, ctx)));
+    }
+    expect(hits).toBeGreaterThan(100);
   });
 });
