@@ -22,22 +22,11 @@ import { ImpressionTokens } from '../functions/core/impression-token.js';
 import type { CounterKey, Logger, ServedEvent } from '../functions/core/ports.js';
 import { MemoryMetrics } from '../functions/local/logger.js';
 import { startDynalite } from '../test/helpers/dynalite.js';
+import { rng as prng } from './lib/corpus.js';
 import { fmt, isMain, opsPerSecond, printTable } from './lib/measure.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const HOUR = Math.floor(Date.parse('2026-11-01T05:00:00Z') / 3_600_000);
-
-/** Deterministic (mulberry32) so runs compare. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf-like pick of 0..n-1: a few keywords and regions take most searches, as real traffic does. */
 function zipf(n: number, random: () => number) {

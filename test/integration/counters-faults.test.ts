@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '
 import { mockClient } from 'aws-sdk-client-mock';
 import { allCustomMatcher } from 'aws-sdk-client-mock-vitest';
 import { describe, expect, it } from 'vitest';
+import { rng as prng } from '../../bench/lib/corpus.js';
 import { STAT_SHARDS } from '../../functions/adapters/dynamodb/keys.js';
 import { DynamoCounterStore, dynamoCounting } from '../../functions/adapters/dynamodb/stats.js';
 import { Counters, recountFallback } from '../../functions/core/counters.js';
@@ -34,18 +35,6 @@ const newDoc = () =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
   );
-
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Applies our counter UpdateItem to an in-memory table, as DynamoDB would. */
 class FakeTable {
