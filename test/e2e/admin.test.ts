@@ -295,7 +295,8 @@ describe('the admin page', () => {
     await page.getByRole('button', { name: 'Publish these changes' }).click();
     await page
       .locator('main')
-      .getByText(`Published version ${before + 1}.`)
+      // Case-sensitive and anchored: the page may also say "...the same as published version N." right after.
+      .getByText(new RegExp(`^Published version ${before + 1}\\.`))
       .waitFor();
 
     // A partner, with its secret shown once and the embed code.
