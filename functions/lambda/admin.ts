@@ -10,7 +10,7 @@ import { dynamoRepositories } from '../adapters/dynamodb/index.js';
 import { DynamoCounterReader } from '../adapters/dynamodb/stats.js';
 import { randomIds, systemClock } from '../core/ids.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
-import { type AdminAsset, adminAssetFile } from '../http/admin-page.js';
+import { type AdminAsset, type AdminManifest, adminAssetFromManifest } from '../http/admin-page.js';
 import { createAdminApp } from '../http/app.js';
 import { widgetAsset } from '../http/widget.js';
 import { CognitoJwtAuthenticator } from './cognito-authenticator.js';
@@ -27,18 +27,8 @@ const publicBaseUrl = requireEnv('PUBLIC_BASE_URL');
 /** The admin page's files, copied next to this bundle by the infra (bundledFiles), with their manifest. */
 function loadAdminAsset(): AdminAsset {
   const dir = assetPath('admin/', import.meta.url);
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
-    script: string;
-    style: string;
-    files: string[];
-    firstLoadGzipBytes: number;
-  };
-  return {
-    script: manifest.script,
-    style: manifest.style,
-    files: manifest.files.map((name) => adminAssetFile(name, readFileSync(join(dir, name), 'utf8'))),
-    firstLoadGzipBytes: manifest.firstLoadGzipBytes,
-  };
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as AdminManifest;
+  return adminAssetFromManifest(manifest, (name) => readFileSync(join(dir, name), 'utf8'));
 }
 
 const doc = tracer.captureAWSv3Client(createDocumentClient());
