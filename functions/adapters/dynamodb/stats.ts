@@ -171,6 +171,17 @@ async function pool<T>(
   await Promise.all(workers);
 }
 
+/** The retry settings in force: the defaults, with whatever the caller set (undefined means unset). */
+function retryOptions(options: RetryOptions): Required<RetryOptions> {
+  return {
+    ...defaults,
+    random: Math.random,
+    now: Date.now,
+    sleep: realSleep,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as Required<RetryOptions>;
+}
+
 /** 32-bit FNV-1a: a cheap, stable spread of counter keys over shards. */
 function hash(text: string): number {
   let h = 0x811c9dc5;
@@ -202,13 +213,7 @@ export class DynamoCounterStore implements CounterStore {
     private readonly table: string,
     private readonly options: CounterStoreOptions = {},
   ) {
-    this.o = {
-      ...defaults,
-      random: Math.random,
-      now: Date.now,
-      sleep: realSleep,
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-    } as Required<RetryOptions>;
+    this.o = retryOptions(options);
     this.shards = options.shards ?? STAT_SHARDS;
   }
 
@@ -298,13 +303,7 @@ export class DynamoEventMarks implements EventMarks {
     private readonly table: string,
     options: RetryOptions = {},
   ) {
-    this.o = {
-      ...defaults,
-      random: Math.random,
-      now: Date.now,
-      sleep: realSleep,
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-    } as Required<RetryOptions>;
+    this.o = retryOptions(options);
   }
 
   async claim(claims: MarkClaim[], nonce: string, deadline: number): Promise<(Set<MarkKind> | null)[]> {
