@@ -4,42 +4,33 @@
  */
 import { z } from 'zod';
 import { ACTION_TYPES, CAMPAIGN_STATUSES, MATCH_TYPES, PARTNER_STATUSES } from './model.js';
+import {
+  canonicalLocale,
+  LOCALE_TAG_MAX,
+  LOCALE_TAG_TOO_LONG,
+  MAX_QUERY_LENGTH,
+  NOT_A_REGION,
+  notALocale,
+  QUERY_MESSAGES,
+  REGION_CODE,
+  REGION_CODE_MAX,
+  REGION_CODE_TOO_LONG,
+} from './tags.js';
 
-export const MAX_QUERY_LENGTH = 512;
+export { MAX_QUERY_LENGTH };
+
 export const MAX_KEYWORDS = 100_000;
-
-/** Tags canonicalised so far (null: not a tag). Bounded: cleared when full, so junk tags cannot grow it. */
-const canonicalTags = new Map<string, string | null>();
-const MAX_CANONICAL_TAGS = 1_000;
-
-/**
- * `Intl.getCanonicalLocales(tag)[0]`, or null when `tag` is not a BCP 47 tag. Remembered per tag: the ICU call
- * was the largest single cost of validating a match request, and the same few tags arrive again and again.
- */
-function canonicalLocale(tag: string): string | null {
-  let canonical = canonicalTags.get(tag);
-  if (canonical === undefined) {
-    try {
-      canonical = Intl.getCanonicalLocales(tag)[0] || null;
-    } catch {
-      canonical = null;
-    }
-    if (canonicalTags.size >= MAX_CANONICAL_TAGS) canonicalTags.clear();
-    canonicalTags.set(tag, canonical);
-  }
-  return canonical;
-}
 
 /** A BCP 47 tag, canonicalised (`es-mx` becomes `es-MX`). */
 export const LocaleTag = z
   .string()
-  .max(35, 'A locale tag has at most 35 characters.')
+  .max(LOCALE_TAG_MAX, LOCALE_TAG_TOO_LONG)
   .transform((tag, ctx) => {
     const canonical = canonicalLocale(tag);
     if (canonical) return canonical;
     ctx.addIssue({
       code: 'custom',
-      message: `"${tag}" is not a BCP 47 language tag such as "en" or "es-MX".`,
+      message: notALocale(tag),
     });
     return z.NEVER;
   });
@@ -47,11 +38,9 @@ export const LocaleTag = z
 /** ISO 3166-1 alpha-2 (`US`) or ISO 3166-2 (`US-CA`), upper-cased. */
 export const RegionCode = z
   .string()
-  .max(6, 'A region code has at most 6 characters, such as "US" or "US-CA".')
+  .max(REGION_CODE_MAX, REGION_CODE_TOO_LONG)
   .transform((code) => code.toUpperCase())
-  .refine((code) => /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(code), {
-    message: 'A region is an ISO 3166 code such as "US" or "US-CA".',
-  });
+  .refine((code) => REGION_CODE.test(code), { message: NOT_A_REGION });
 
 const ALLOWED_HREF_PROTOCOLS = new Set(['tel:', 'sms:', 'https:']);
 
@@ -178,17 +167,17 @@ export const CampaignInputSchema = z
 
 export type CampaignInput = z.output<typeof CampaignInputSchema>;
 
+/**
+ * A match request, for the admin API's explain route. The partner routes validate with the zod/mini twin in
+ * partner-schemas.ts (the hot function's bundle holds no full zod); test/unit/partner-schemas.test.ts holds
+ * the two to the same answers.
+ */
 export const MatchRequestSchema = z.strictObject({
   query: z
-    .string({ message: 'A query is a string.' })
+    .string({ message: QUERY_MESSAGES.type })
     .trim()
-    .min(1, 'A query needs at least one character.')
-    .max(MAX_QUERY_LENGTH, `A query has at most ${MAX_QUERY_LENGTH} characters.`),
-  locale: LocaleTag.optional(),
-  region: RegionCode.optional(),
-});
-
-export const BannerRequestSchema = z.strictObject({
+    .min(1, QUERY_MESSAGES.empty)
+    .max(MAX_QUERY_LENGTH, QUERY_MESSAGES.long),
   locale: LocaleTag.optional(),
   region: RegionCode.optional(),
 });

@@ -9,11 +9,12 @@ import { publishRoutes } from './admin/publish.js';
 import { reportRoutes } from './admin/reports.js';
 import { versionRoutes } from './admin/versions.js';
 import { adminPageRoutes } from './admin-page.js';
-import { base } from './base.js';
+import { withBase } from './base.js';
 import type { AdminDeps, AppDeps } from './deps.js';
 import { limitBody } from './match.js';
-import type { AppEnv } from './openapi.js';
-import { createPartnerApp, mountPartner } from './partner-app.js';
+import { type AppEnv, router } from './openapi.js';
+import { createPartnerApp, mountPartner, type PartnerSurface, partnerSurface } from './partner-app.js';
+import { documentPartnerRoutes } from './partner-openapi.js';
 
 /** API Gateway's own payload limit: an admin body past it could never be sent on AWS either. */
 export const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
@@ -43,7 +44,7 @@ const openApiConfig = {
 
 /** The admin function: /admin/v1/*, the admin page, and the OpenAPI document of every route. */
 export function createAdminApp(deps: AppDeps) {
-  const app = base(deps.logger);
+  const app = withBase(router(), deps.logger);
   mountAdmin(app, deps, () => {});
   // The document describes every route, partner ones included, so it is generated from the whole app once.
   let document: unknown;
@@ -54,11 +55,15 @@ export function createAdminApp(deps: AppDeps) {
   return app;
 }
 
-/** Everything in one app: the local server and the tests. */
-export function createApp(deps: AppDeps) {
-  const app = base(deps.logger);
-  const auth = mountPartner(app, deps);
-  mountAdmin(app, deps, () => auth.invalidate());
+/**
+ * Everything in one app: the local server and the tests. The local server passes the partner surface it also
+ * serves /v1/match from directly, so both share one key cache.
+ */
+export function createApp(deps: AppDeps, partner: PartnerSurface = partnerSurface(deps)) {
+  const app = withBase(router(), deps.logger);
+  mountPartner(app, deps, partner);
+  mountAdmin(app, deps, () => partner.auth.invalidate());
+  documentPartnerRoutes(app);
   documentFiles(app, deps);
   app.doc31('/openapi.json', openApiConfig);
   return app;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
+import type { $ZodError as ZodError } from 'zod/v4/core';
 import { DomainError, type ErrorDetail, RateLimitedError, ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 

@@ -1,26 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import type { LiveRuleset } from '../core/live-ruleset.js';
-import { router } from './openapi.js';
+import type { AppEnv } from './env.js';
 
-const healthRoute = createRoute({
-  method: 'get',
-  path: '/healthz',
-  summary: 'Liveness, and the ruleset version being served',
-  responses: {
-    200: {
-      description: 'Serving.',
-      content: {
-        'application/json': {
-          schema: z.object({ status: z.literal('ok'), rulesetVersion: z.number().int() }),
-        },
-      },
-    },
-  },
-});
-
+/** `GET /healthz`: liveness, and the ruleset version being served. Documented in partner-openapi.ts. */
 export function healthRoutes(live: LiveRuleset) {
-  const app = router();
-  app.openapi(healthRoute, async (c) => {
+  const app = new Hono<AppEnv>();
+  app.get('/healthz', async (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok' as const, rulesetVersion: (await live.current()).version }, 200);
   });

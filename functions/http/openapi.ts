@@ -1,9 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Partner } from '../core/model.js';
-import type { AdminIdentity } from '../core/ports.js';
+import type { AppEnv } from './env.js';
 import { validationError } from './errors.js';
 
-export type AppEnv = { Variables: { partner: Partner; admin: AdminIdentity } };
+export type { AppEnv };
 
 /**
  * Every sub-app is an OpenAPIHono whose routes are declared with the zod schemas that validate them, so

@@ -3,7 +3,7 @@ import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../core/err
 import type { Partner } from '../core/model.js';
 import { findActiveKey, hashSecretKey } from '../core/partner-keys.js';
 import type { Metrics, PartnerRepository } from '../core/ports.js';
-import type { AppEnv } from './openapi.js';
+import type { AppEnv } from './env.js';
 import { type RateLimits, TokenBuckets } from './rate-limit.js';
 
 const MAX_CACHED = 10_000;
@@ -172,20 +172,40 @@ const unverifiedPartner = (): Partner => ({
   revision: 0,
 });
 
+/** What a partner request carries that says who sent it. */
+export interface PartnerCredentials {
+  /** `X-Api-Key`. */
+  secret?: string | undefined;
+  /** `X-Site-Key`, or `?siteKey=` (for `navigator.sendBeacon`, which cannot set headers). */
+  siteKey?: string | undefined;
+  /** `Origin`. */
+  origin?: string | undefined;
+}
+
+export interface AuthenticateOptions {
+  /** Whether a publishable site key is accepted (browser routes) besides a secret key. */
+  siteKeys: boolean;
+  /**
+   * The help routes only: when a key cannot be checked because the partner table is down and this instance
+   * has no earlier answer for it, the request goes on as UNVERIFIED_PARTNER_ID rather than fail: the message
+   * is public and must not be withheld. Other routes answer 500 then.
+   */
+  serveUnverified?: boolean;
+}
+
 /**
- * Authenticates a partner request: a secret key in `X-Api-Key` (server to server), or, when `siteKeys` is on, a
- * publishable key in `X-Site-Key` (or `?siteKey=`, for `navigator.sendBeacon`, which cannot set headers) whose
- * request `Origin` is one of the partner's allowed origins. Sets CORS headers for exactly those origins.
- * Then takes a token from the key's rate-limit bucket (429 with Retry-After when it is empty).
- *
- * `serveUnverified` (the help routes only): when a key cannot be checked because the partner table is down
- * and this instance has no earlier answer for it, the request goes on as UNVERIFIED_PARTNER_ID rather than
- * fail: the message is public and must not be withheld. Other routes answer 500 then, as before.
+ * Authenticates a partner request: a secret key (server to server), or, when `siteKeys` is on, a publishable
+ * key whose request `Origin` is one of the partner's allowed origins. Puts the CORS headers for exactly that
+ * origin into `headers`. Then takes a token from the key's rate-limit bucket (RateLimitedError, with the seconds
+ * to wait, when it is empty). Framework-free: the Hono middleware below and the local server's direct route
+ * for /v1/match (functions/http/help.ts) both call it.
  */
-export function requirePartner(
+export async function authenticate(
   auth: PartnerAuthenticator,
-  options: { siteKeys: boolean; serveUnverified?: boolean },
-): MiddlewareHandler<AppEnv> {
+  credentials: PartnerCredentials,
+  options: AuthenticateOptions,
+  headers: Record<string, string>,
+): Promise<Partner> {
   const checked = async (lookup: Promise<Partner | null>): Promise<Partner | null | 'unverified'> => {
     try {
       return await lookup;
@@ -194,75 +214,103 @@ export function requirePartner(
       return 'unverified';
     }
   };
-  return async (c, next) => {
-    const secret = c.req.header('x-api-key');
-    const siteKey = options.siteKeys ? (c.req.header('x-site-key') ?? c.req.query('siteKey')) : undefined;
-    let partner: Partner | null | 'unverified' = null;
-    let bucket: [keyof RateLimits, string];
-    if (secret) {
-      const hash = hashSecretKey(secret);
-      partner = await checked(auth.bySecretKeyHash(hash));
-      if (!partner)
-        throw new UnauthorizedError(
-          'The X-Api-Key header is not a valid secret key; check it or ask for a new one.',
-        );
-      bucket = ['secretKey', hash];
-    } else if (siteKey) {
-      const origin = c.req.header('origin');
-      partner = await checked(auth.bySiteKey(siteKey));
-      if (!partner)
-        throw new UnauthorizedError('The site key is not valid; check the data-site-key of the widget.');
-      if (partner !== 'unverified' && (!origin || !partner.allowedOrigins.includes(origin))) {
-        throw new ForbiddenError(
-          "This page's origin is not allowed for this site key; add it to the partner's allowed origins.",
-        );
-      }
-      if (origin) c.header('Access-Control-Allow-Origin', origin);
-      c.header('Vary', 'Origin');
-      bucket = ['siteKey', siteKey];
-    } else {
+  const { secret, origin } = credentials;
+  const siteKey = options.siteKeys ? credentials.siteKey : undefined;
+  let partner: Partner | null | 'unverified' = null;
+  let bucket: [keyof RateLimits, string];
+  if (secret) {
+    const hash = hashSecretKey(secret);
+    partner = await checked(auth.bySecretKeyHash(hash));
+    if (!partner)
       throw new UnauthorizedError(
-        options.siteKeys
-          ? 'Send your secret key in the X-Api-Key header (or, from a browser, your site key in X-Site-Key).'
-          : 'Send your secret key in the X-Api-Key header.',
+        'The X-Api-Key header is not a valid secret key; check it or ask for a new one.',
+      );
+    bucket = ['secretKey', hash];
+  } else if (siteKey) {
+    partner = await checked(auth.bySiteKey(siteKey));
+    if (!partner)
+      throw new UnauthorizedError('The site key is not valid; check the data-site-key of the widget.');
+    if (partner !== 'unverified' && (!origin || !partner.allowedOrigins.includes(origin))) {
+      throw new ForbiddenError(
+        "This page's origin is not allowed for this site key; add it to the partner's allowed origins.",
       );
     }
-    if (partner === 'unverified') {
-      auth.metrics?.count('PartnerUnverifiedServed');
-      partner = unverifiedPartner();
+    if (origin) headers['Access-Control-Allow-Origin'] = origin;
+    headers.Vary = 'Origin';
+    bucket = ['siteKey', siteKey];
+  } else {
+    throw new UnauthorizedError(
+      options.siteKeys
+        ? 'Send your secret key in the X-Api-Key header (or, from a browser, your site key in X-Site-Key).'
+        : 'Send your secret key in the X-Api-Key header.',
+    );
+  }
+  if (partner === 'unverified') {
+    auth.metrics?.count('PartnerUnverifiedServed');
+    partner = unverifiedPartner();
+  }
+  if (partner.status !== 'active')
+    throw new ForbiddenError('This partner is disabled; contact the Signpost administrators.');
+  const wait = auth.take(...bucket);
+  if (wait > 0) {
+    auth.metrics?.count('RateLimited');
+    throw new RateLimitedError(
+      `Too many requests with this key; wait ${wait} second${wait === 1 ? '' : 's'} and try again.`,
+      wait,
+    );
+  }
+  return partner;
+}
+
+/** `authenticate` as Hono middleware: the partner goes into the context, the CORS headers onto the answer. */
+export function requirePartner(
+  auth: PartnerAuthenticator,
+  options: AuthenticateOptions,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const headers: Record<string, string> = {};
+    const credentials = {
+      secret: c.req.header('x-api-key'),
+      siteKey: c.req.header('x-site-key') ?? c.req.query('siteKey'),
+      origin: c.req.header('origin'),
+    };
+    try {
+      c.set('partner', await authenticate(auth, credentials, options, headers));
+    } finally {
+      // Set even when a later check refuses (a disabled partner, a rate limit): the browser may read that error.
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
     }
-    if (partner.status !== 'active')
-      throw new ForbiddenError('This partner is disabled; contact the Signpost administrators.');
-    const wait = auth.take(...bucket);
-    if (wait > 0) {
-      auth.metrics?.count('RateLimited');
-      throw new RateLimitedError(
-        `Too many requests with this key; wait ${wait} second${wait === 1 ? '' : 's'} and try again.`,
-        wait,
-      );
-    }
-    c.set('partner', partner);
     await next();
   };
 }
 
 /**
- * Answers CORS preflights for the browser routes, for the origins some active partner allows, and no other.
- * When the partner table cannot be read and this instance never read it, any origin is answered: the routes
- * behind it serve public help messages to callers without credentials, and withholding help is worse.
+ * The answer to a CORS preflight of the browser routes: the headers allowing `origin` when some active
+ * partner allows it, none otherwise. When the partner table cannot be read and this instance never read it,
+ * any origin is allowed: the routes behind it serve public help messages to callers without credentials, and
+ * withholding help is worse.
  */
+export async function preflightHeaders(
+  auth: PartnerAuthenticator,
+  origin: string | undefined,
+): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { Vary: 'Origin' };
+  const allowed = origin ? await auth.allowedOrigins() : undefined;
+  if (origin && (allowed === null || allowed?.has(origin))) {
+    headers['Access-Control-Allow-Origin'] = origin;
+    headers['Access-Control-Allow-Methods'] = 'POST, OPTIONS';
+    headers['Access-Control-Allow-Headers'] = 'Content-Type, X-Site-Key';
+    headers['Access-Control-Max-Age'] = '600';
+  }
+  return headers;
+}
+
+/** Answers CORS preflights (204) with preflightHeaders; other methods go on. */
 export function corsPreflight(auth: PartnerAuthenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'OPTIONS') return next();
-    const origin = c.req.header('origin');
-    c.header('Vary', 'Origin');
-    const allowed = origin ? await auth.allowedOrigins() : undefined;
-    if (origin && (allowed === null || allowed?.has(origin))) {
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      c.header('Access-Control-Allow-Headers', 'Content-Type, X-Site-Key');
-      c.header('Access-Control-Max-Age', '600');
-    }
+    for (const [name, value] of Object.entries(await preflightHeaders(auth, c.req.header('origin'))))
+      c.header(name, value);
     return c.body(null, 204);
   };
 }

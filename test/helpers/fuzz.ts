@@ -492,7 +492,9 @@ export async function fuzzRoute(
     { numRuns: runs },
   );
   // The generator reaches refusals on every route (else it proves nothing about them); short runs may not.
-  if (runs >= 200) expect(refused).toBeGreaterThan(runs / 20);
+  // Not a share of the runs: a static file route is refused only for ~8% of generated requests, so a 5% floor
+  // failed about one run in fifteen; at least one refusal in 200 misses about once in ten million.
+  if (runs >= 200) expect(refused).toBeGreaterThan(0);
 }
 
 // The in-memory subject, and one test per route (test/unit/fuzz-*.test.ts).
