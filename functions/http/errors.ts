@@ -5,6 +5,13 @@ import type { $ZodError as ZodError } from 'zod/v4/core';
 import { DomainError, type ErrorDetail, RateLimitedError, ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 
+/** The answer to a fault (never to bad input): no detail of what went wrong. */
+export const INTERNAL_ERROR = {
+  code: 'internal',
+  message: 'Something went wrong on our side; try again in a moment.',
+} as const;
+export const INTERNAL_ERROR_BODY = JSON.stringify({ error: INTERNAL_ERROR });
+
 export function errorJson(
   c: Context,
   status: ContentfulStatusCode,
@@ -64,7 +71,7 @@ export function errorHandler(logger: Logger) {
     }
     // Only the error's name: a message can quote input, and input may be someone's search.
     logger.error('unhandled error', { error: error.name });
-    return errorJson(c, 500, 'internal', 'Something went wrong on our side; try again in a moment.');
+    return errorJson(c, 500, INTERNAL_ERROR.code, INTERNAL_ERROR.message);
   };
 }
 

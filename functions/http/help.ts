@@ -70,7 +70,11 @@ export class HelpEndpoint {
     const headers: Record<string, string> = {};
     try {
       if (request.method === 'OPTIONS') {
-        return { status: 204, headers: await preflightHeaders(this.auth, request.header('origin')), body: null };
+        return {
+          status: 204,
+          headers: await preflightHeaders(this.auth, request.header('origin')),
+          body: null,
+        };
       }
       const declared = request.header('content-length');
       if (declared !== undefined && Number.parseInt(declared, 10) > PARTNER_BODY_LIMIT) throw tooLarge();
@@ -94,10 +98,19 @@ export class HelpEndpoint {
       let match: MatchAnswer['match'] = null;
       if (route === 'match') {
         const hit = ruleset.match((input as z.output<typeof MatchRequestSchema>).query, context);
-        if (hit) match = this.served(partner.id, hit.campaign, hit.keyword, hit.message, ruleset.version, input.region);
+        if (hit)
+          match = this.served(
+            partner.id,
+            hit.campaign,
+            hit.keyword,
+            hit.message,
+            ruleset.version,
+            input.region,
+          );
       } else {
         const hit = ruleset.banner(context);
-        if (hit) match = this.served(partner.id, hit.campaign, null, hit.message, ruleset.version, input.region);
+        if (hit)
+          match = this.served(partner.id, hit.campaign, null, hit.message, ruleset.version, input.region);
       }
       const answer: MatchAnswer = { match, rulesetVersion: ruleset.version };
       return { status: 200, headers: jsonHeaders(headers), body: JSON.stringify(answer) };
@@ -124,7 +137,13 @@ export class HelpEndpoint {
       rulesetVersion,
       at: this.deps.clock.now(),
     });
-    return { campaignId: campaign.id, keywordId: keyword?.id ?? null, rulesetVersion, message, impressionToken };
+    return {
+      campaignId: campaign.id,
+      keywordId: keyword?.id ?? null,
+      rulesetVersion,
+      message,
+      impressionToken,
+    };
   }
 }
 

@@ -55,5 +55,7 @@ export function matchRoutes(help: HelpEndpoint, auth: PartnerAuthenticator) {
 
 function send(c: Context, answer: HelpAnswer) {
   const status = answer.status as ContentfulStatusCode;
-  return answer.body === null ? c.body(null, 204, answer.headers) : c.body(answer.body, status, answer.headers);
+  return answer.body === null
+    ? c.body(null, 204, answer.headers)
+    : c.body(answer.body, status, answer.headers);
 }

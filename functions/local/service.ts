@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import dynalite from 'dynalite';
 import { buildAdminPage } from '../../admin-ui/build.js';
 import { buildWidget } from '../../widget/build.js';
@@ -25,8 +25,10 @@ import { newPartnerKey, newSecretKey, newSiteKey } from '../core/partner-keys.js
 import type { Impressions, Logger } from '../core/ports.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/deps.js';
+import { partnerSurface } from '../http/partner-app.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import { newAdminToken, StaticTokenAuthenticator } from './admin-token.js';
+import { helpRouteOf, serveHelp } from './help-listener.js';
 import { JsonLogger, type LogLevel, MemoryMetrics } from './logger.js';
 
 export interface LocalServiceOptions {
@@ -104,7 +106,8 @@ export const DEFAULT_TABLES: TableNames = { config: 'signpost-config', stats: 's
 
 /**
  * The whole service on one machine: the embedded dynalite (or another endpoint), tables created, the default
- * campaign seeded and published on first start, and the one Hono app on @hono/node-server.
+ * campaign seeded and published on first start, and the one Hono app on node:http (the help routes directly,
+ * through the same HelpEndpoint: functions/local/help-listener.ts).
  */
 export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
   const logger = options.logger ?? new JsonLogger(options.quiet ? 'silent' : (options.logLevel ?? 'info'));
@@ -172,26 +175,33 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     ...(options.partnerCacheMs !== undefined && { partnerCacheMs: options.partnerCacheMs }),
   };
 
-  const app = createApp(deps);
+  const partner = partnerSurface(deps);
+  const app = createApp(deps, partner);
   const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
   let closing = false;
-  const server = serve({
-    // Once closing, every answer (in flight ones included) tells its client to hang up, so keep-alive sockets
-    // drain instead of sending one more request into a closing server.
-    fetch: (request, env) => {
-      const response = app.fetch(request, env);
-      if (response instanceof Promise) return response.then((r) => (closing ? hangUp(r) : r));
-      return closing ? hangUp(response) : response;
-    },
-    port: options.port ?? 3000,
-    hostname: options.host ?? '127.0.0.1',
-    serverOptions: {
+  // Once closing, every answer (in flight ones included) tells its client to hang up, so keep-alive sockets
+  // drain instead of sending one more request into a closing server.
+  const honoListener = getRequestListener((request, env) => {
+    const response = app.fetch(request, env);
+    if (response instanceof Promise) return response.then((r) => (closing ? hangUp(r) : r));
+    return closing ? hangUp(response) : response;
+  });
+  const help = serveHelp(partner.help, logger, () => closing);
+  const server = createServer(
+    {
       headersTimeout: timeouts.headersMs,
       requestTimeout: timeouts.requestMs,
       keepAliveTimeout: timeouts.keepAliveMs,
       connectionsCheckingInterval: timeouts.checkIntervalMs,
     },
-  }) as Server;
+    (req, res) => {
+      // The searches go straight to the help routes; everything else is the Hono app.
+      const target = helpRouteOf(req);
+      if (target) help(req, res, target);
+      else void honoListener(req, res);
+    },
+  );
+  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
   server.keepAliveTimeout = timeouts.keepAliveMs;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
