@@ -45,7 +45,11 @@ export const RegionCode = z
 export const MatchRequestSchema = z.strictObject({
   query: z
     .string({ error: QUERY_MESSAGES.type })
-    .check(z.trim(), z.minLength(1, QUERY_MESSAGES.empty), z.maxLength(MAX_QUERY_LENGTH, QUERY_MESSAGES.long)),
+    .check(
+      z.trim(),
+      z.minLength(1, QUERY_MESSAGES.empty),
+      z.maxLength(MAX_QUERY_LENGTH, QUERY_MESSAGES.long),
+    ),
   locale: z.optional(LocaleTag),
   region: z.optional(RegionCode),
 });
