@@ -2,7 +2,8 @@
  * The matcher benchmark (issue 2, "How fast"): the compiled matcher, normalization included, against a naive
  * loop over every keyword, at 1,000, 10,000 and 100,000 keywords, in one run on this machine; both are checked
  * against each other. Also: index build time (warm), heap kept by the index, and the cold load of a stored
- * 100,000-keyword ruleset (gzip JSON, read, parsed and compiled in a fresh process until the first match).
+ * 100,000-keyword ruleset (the body the DynamoDB adapter stores, read, unzipped, parsed, decoded and compiled in a
+ * fresh process until the first match), beside the same ruleset in the encoding older versions are stored in.
  *
  *   npx tsx bench/matcher.ts [--json] [--quick]
  * Goals at 100,000 keywords: >= 500,000 matches/s, >= 2,000x naive, build < 200 ms, cold ready < 300 ms, heap < 40 MB.
@@ -12,8 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { encodeRuleset } from '../functions/adapters/dynamodb/ruleset-encoding.js';
 import { type CompiledRuleset, compileRuleset, type MatchContext } from '../functions/core/matcher.js';
+import type { Ruleset } from '../functions/core/model.js';
 import { type GeneratedQuery, generateCorpus, generateQueries } from './lib/corpus.js';
 import { fmt, isMain, medianMs, opsPerSecond, printTable, retainedBytes } from './lib/measure.js';
 import { NaiveMatcher } from './lib/naive.js';
@@ -112,6 +115,7 @@ interface ColdResult {
   readMs: number;
   gunzipMs: number;
   parseMs: number;
+  decodeMs: number;
   compileMs: number;
   firstMatchMs: number;
   readyMs: number;
@@ -121,31 +125,52 @@ interface ColdResult {
   keywords: number;
 }
 
-/** Loads the stored ruleset in `runs` fresh processes; answers the run with the median ready time, and the spread. */
-function measureCold(size: number, runs: number): ColdResult & { runs: number; readyMsAll: number[] } {
+type ColdRun = ColdResult & { runs: number; readyMsAll: number[] };
+
+/**
+ * Stores a ruleset as the DynamoDB adapter does (ruleset-encoding.ts), in the current encoding and, for a baseline,
+ * in encoding 1 (as versions published before encoding 2 stay); loads each in `runs` fresh processes, alternating;
+ * answers per encoding the run with the median ready time, and the spread.
+ */
+async function measureCold(size: number, runs: number): Promise<{ current: ColdRun; encoding1: ColdRun }> {
   const corpus = generateCorpus(size);
-  const json = JSON.stringify({ version: 1, campaigns: corpus.campaigns });
-  const gz = gzipSync(json);
+  const ruleset: Ruleset = {
+    version: 1,
+    publishedAt: NOW.toISOString(),
+    publishedBy: 'bench',
+    campaigns: corpus.campaigns,
+  };
+  const bodies = {
+    current: await encodeRuleset(ruleset),
+    // As blob.ts wrote every body before: UTF-8 JSON of the Ruleset itself, gzipped.
+    encoding1: gzipSync(Buffer.from(JSON.stringify(ruleset), 'utf8')),
+  };
   const dir = mkdtempSync(join(tmpdir(), 'signpost-bench-'));
   try {
-    const file = join(dir, 'ruleset.json.gz');
-    writeFileSync(file, gz);
     const child = fileURLToPath(new URL('./lib/cold-load-child.ts', import.meta.url));
     const probe = corpus.keywordTexts[0] ?? 'help';
-    const results: ColdResult[] = [];
+    const results = { current: [] as ColdResult[], encoding1: [] as ColdResult[] };
+    for (const [name, body] of Object.entries(bodies)) writeFileSync(join(dir, name), body);
     for (let i = 0; i < runs; i++) {
-      const out = spawnSync(process.execPath, ['--import', 'tsx', child, file, probe], { encoding: 'utf8' });
-      if (out.status !== 0) throw new Error(`cold load child failed: ${out.stderr}`);
-      const lastLine = out.stdout.trim().split('\n').pop() ?? '{}';
-      results.push({
-        storedBytes: gz.length,
-        jsonBytes: Buffer.byteLength(json),
-        ...(JSON.parse(lastLine) as object),
-      } as ColdResult);
+      for (const name of ['current', 'encoding1'] as const) {
+        const out = spawnSync(process.execPath, ['--import', 'tsx', child, join(dir, name), probe], {
+          encoding: 'utf8',
+        });
+        if (out.status !== 0) throw new Error(`cold load child failed: ${out.stderr}`);
+        const lastLine = out.stdout.trim().split('\n').pop() ?? '{}';
+        results[name].push({
+          storedBytes: bodies[name].length,
+          jsonBytes: gunzipSync(bodies[name]).length,
+          ...(JSON.parse(lastLine) as object),
+        } as ColdResult);
+      }
     }
-    results.sort((a, b) => a.readyMs - b.readyMs);
-    const median = results[Math.floor(results.length / 2)] as ColdResult;
-    return { ...median, runs, readyMsAll: results.map((r) => round1(r.readyMs)) };
+    const median = (all: ColdResult[]): ColdRun => {
+      all.sort((a, b) => a.readyMs - b.readyMs);
+      const m = all[Math.floor(all.length / 2)] as ColdResult;
+      return { ...m, runs, readyMsAll: all.map((r) => round1(r.readyMs)) };
+    };
+    return { current: median(results.current), encoding1: median(results.encoding1) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -158,7 +183,7 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
   for (const size of SIZES) {
     sizes[String(size)] = measureSize(size, quick);
   }
-  const cold = measureCold(100_000, quick ? 1 : 5);
+  const cold = await measureCold(100_000, quick ? 1 : 5);
   const top = sizes['100000'] as SizeResult;
   const goals = {
     qps: { goal: GOALS.qps, value: Math.round(top.compiledQps), met: top.compiledQps >= GOALS.qps },
@@ -166,8 +191,8 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
     buildMs: { goal: GOALS.buildMs, value: round1(top.buildMs), met: top.buildMs < GOALS.buildMs },
     coldReadyMs: {
       goal: GOALS.coldReadyMs,
-      value: round1(cold.readyMs),
-      met: cold.readyMs < GOALS.coldReadyMs,
+      value: round1(cold.current.readyMs),
+      met: cold.current.readyMs < GOALS.coldReadyMs,
     },
     heapMB: { goal: GOALS.heapMB, value: round1(top.indexMB), met: top.indexMB < GOALS.heapMB },
     agreement: { goal: 0, value: Object.values(sizes).reduce((n, s) => n + s.disagreements, 0), met: false },
@@ -185,7 +210,7 @@ const mb = (bytes: number): number => Math.max(0, Math.round((bytes / 1048576) *
 
 function print(
   sizes: Record<string, SizeResult>,
-  cold: ColdResult & { runs: number; readyMsAll: number[] },
+  cold: { current: ColdRun; encoding1: ColdRun },
   goals: Record<string, { goal: number; value: number; met: boolean }>,
   load: { before: number; after: number },
 ): void {
@@ -208,13 +233,21 @@ function print(
   for (const r of s)
     for (const e of r.disagreementExamples) console.log(`  disagreement at ${r.keywords}: ${e}`);
   console.log(
-    `\nCold load of the stored 100,000-keyword ruleset (${fmt.mb(cold.storedBytes)} gzip, ${fmt.mb(cold.jsonBytes)} JSON) in a fresh process (median of ${cold.runs}: ${cold.readyMsAll.join(', ')} ms):`,
+    `\nCold load of the stored 100,000-keyword ruleset in a fresh process, until the first match (median of ${cold.current.runs}):`,
   );
+  for (const [label, c] of [
+    ['stored now (encoding 2)', cold.current],
+    ['versions stored before (encoding 1)', cold.encoding1],
+  ] as const) {
+    console.log(
+      `  ${label}: ${fmt.mb(c.storedBytes)} gzip, ${fmt.mb(c.jsonBytes)} JSON; runs ${c.readyMsAll.join(', ')} ms`,
+    );
+    console.log(
+      `    read ${fmt.ms(c.readMs)} + gunzip ${fmt.ms(c.gunzipMs)} + JSON.parse ${fmt.ms(c.parseMs)} + decode ${fmt.ms(c.decodeMs)} + compile ${fmt.ms(c.compileMs)} + first match ${fmt.ms(c.firstMatchMs)} = ready in ${fmt.ms(c.readyMs)}`,
+    );
+  }
   console.log(
-    `  read ${fmt.ms(cold.readMs)} + gunzip ${fmt.ms(cold.gunzipMs)} + JSON.parse ${fmt.ms(cold.parseMs)} + compile ${fmt.ms(cold.compileMs)} + first match ${fmt.ms(cold.firstMatchMs)} = ready in ${fmt.ms(cold.readyMs)}`,
-  );
-  console.log(
-    `  (importing the matcher took ${fmt.ms(cold.matcherImportMs)} before that; ${fmt.ms(cold.sinceProcessStartMs)} since process start, tsx loader included)`,
+    `  (importing the matcher took ${fmt.ms(cold.current.matcherImportMs)} before that; ${fmt.ms(cold.current.sinceProcessStartMs)} since process start, tsx loader included)`,
   );
   console.log('\nGoals at 100,000 keywords:');
   printTable([

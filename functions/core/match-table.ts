@@ -12,13 +12,20 @@
  * token is looked up straight from the scanned text. Once built, `seal` shrinks the table to its tightest size
  * and puts a one-bit-per-key filter in front (16 bits a key: small enough to stay in cache).
  */
-import { hashToken } from './normalize.js';
+import { foldChar, hashToken, NO_FOLD } from './normalize.js';
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** An ASCII capital read as its lower case (scanned text may be raw ASCII); anything else as it is. */
-const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+/**
+ * A character read as the normalizer reads the caller's own text (TokenSpans.raw): an ASCII capital as its lower
+ * case, another character as the letter it folds to, if any (normalized text reads as it is, folded or not).
+ */
+function fold(c: number): number {
+  if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+  const f = foldChar(c);
+  return f === NO_FOLD ? c : f;
+}
 
 export class TokenTable {
   private pool: Uint16Array;
@@ -99,6 +106,11 @@ export class TokenTable {
     return this.pool[at] as number;
   }
 
+  /** The pool itself, to read keys from `insert`'s answers in place (not to write: it is the table's). */
+  chars(): Uint16Array {
+    return this.pool;
+  }
+
   // ---- Building a key in the pool, then inserting it
 
   begin(): void {
@@ -112,14 +124,36 @@ export class TokenTable {
     this.keyHash = Math.imul(this.keyHash ^ c, FNV_PRIME);
   }
 
+  // pushString and pushFrom are push in a loop, written out: a compile runs them for every keyword token before
+  // V8 has optimized anything, and a call per character is what costs most then.
   pushString(s: string, start = 0, end = s.length): void {
-    for (let i = start; i < end; i++) this.push(fold(s.charCodeAt(i)));
+    if (this.poolLength + end - start > this.pool.length) this.growPool(end - start);
+    const pool = this.pool;
+    let p = this.poolLength;
+    let h = this.keyHash;
+    for (let i = start; i < end; i++) {
+      const c = fold(s.charCodeAt(i));
+      pool[p++] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    this.poolLength = p;
+    this.keyHash = h;
   }
 
   /** Appends `length` characters of another table's pool from `at`. */
   pushFrom(other: TokenTable, at: number, length: number): void {
     if (this.poolLength + length > this.pool.length) this.growPool(length);
-    for (let k = 0; k < length; k++) this.push(other.pool[at + k] as number);
+    const pool = this.pool;
+    const from = other.pool;
+    let p = this.poolLength;
+    let h = this.keyHash;
+    for (let k = at; k < at + length; k++) {
+      const c = from[k] as number;
+      pool[p++] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    this.poolLength = p;
+    this.keyHash = h;
   }
 
   /**
@@ -185,7 +219,8 @@ export class TokenTable {
     let cap = 16;
     while (cap < this.count * 2) cap *= 2;
     if (cap < this.mask + 1) this.rehash(cap);
-    if (this.poolLength < this.pool.length) this.pool = this.pool.slice(0, this.poolLength);
+    // The pool is copied to its used length only when much of it is unused: a copy is fresh memory too.
+    if (this.poolLength < this.pool.length * 0.75) this.pool = this.pool.slice(0, this.poolLength);
     let bits = 1024;
     while (bits < this.count * 16 && bits < 1 << 26) bits *= 2;
     const filter = new Int32Array(bits >>> 5);

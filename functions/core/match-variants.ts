@@ -73,9 +73,12 @@ export function spellings(token: string, flags: number = tokenFlags(token)): str
 
 const isVowel = (c: number): boolean => c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75;
 
-/** Whether both languages add `-es` after the first `n` characters: English sibilants, Spanish consonants (mujer-es, ciudad-es, canción-es, ley-es). */
-function takesEs(at: (k: number) => number, n: number): boolean {
-  const last = at(n - 1);
+/**
+ * Whether both languages add `-es` to the word of `n` characters at `chars[base]`: English sibilants, Spanish
+ * consonants (mujer-es, ciudad-es, canción-es, ley-es).
+ */
+function takesEs(chars: Uint16Array, base: number, n: number): boolean {
+  const last = chars[base + n - 1];
   // s x z d j l n r y
   if (
     last === 0x73 ||
@@ -90,36 +93,38 @@ function takesEs(at: (k: number) => number, n: number): boolean {
   ) {
     return true;
   }
-  return last === 0x68 /* h */ && n >= 2 && (at(n - 2) === 0x63 || at(n - 2) === 0x73); // ch, sh
+  const before = chars[base + n - 2];
+  return last === 0x68 /* h */ && n >= 2 && (before === 0x63 || before === 0x73); // ch, sh
 }
 
 /** Suffixes of the plural and singular rules, by index. */
 export const FORM_SUFFIXES = ['s', 'es', 'ies', 'ces', 'y', 'z', ''] as const;
 
 /**
- * The plural and singular spellings of a word (`n` characters read through `at`), as pairs (characters kept,
+ * The plural and singular spellings of the word of `n` characters at `chars[base]`, as pairs (characters kept,
  * suffix index into FORM_SUFFIXES) written to `out`; answers the number of pairs. Only plain lower-case Latin
  * words of three letters or more take variants, so short words (`us`, `is`, `has`) and other scripts match
- * themselves only. Reads characters, makes no strings: the compiler runs it over every keyword token.
+ * themselves only. Reads characters in place, makes no strings: the compiler runs it over every keyword token.
  */
-export function formRules(at: (k: number) => number, n: number, out: Int32Array): number {
+export function formRules(chars: Uint16Array, base: number, n: number, out: Int32Array): number {
   if (n < 3) return 0;
-  for (let k = 0; k < n; k++) {
-    const c = at(k);
+  for (let k = base; k < base + n; k++) {
+    const c = chars[k] as number;
     if (c < 0x61 || c > 0x7a) return 0;
   }
   let count = 0;
-  const last = at(n - 1);
+  const last = chars[base + n - 1];
   // Plurals.
   if (last !== 0x73 && last !== 0x78 && last !== 0x7a) count = rule(out, count, n, 0); // +s, not after s, x, z
-  if (takesEs(at, n)) count = rule(out, count, n, 1); // +es
-  if (last === 0x79 && !isVowel(at(n - 2))) count = rule(out, count, n - 1, 2); // baby -> babies
+  if (takesEs(chars, base, n)) count = rule(out, count, n, 1); // +es
+  if (last === 0x79 && !isVowel(chars[base + n - 2] as number)) count = rule(out, count, n - 1, 2); // baby -> babies
   if (last === 0x7a) count = rule(out, count, n - 1, 3); // luz -> luces
   // Singulars, for a keyword written in the plural.
-  if (n >= 5 && endsWith(at, n, 'ies')) count = rule(out, count, n - 3, 4);
-  if (n >= 5 && endsWith(at, n, 'ces')) count = rule(out, count, n - 3, 5);
-  if (n >= 5 && endsWith(at, n, 'es') && takesEs(at, n - 2)) count = rule(out, count, n - 2, 6);
-  if (n >= 4 && last === 0x73 && !endsWith(at, n, 'ss') && !endsWith(at, n, 'us'))
+  if (n >= 5 && endsWith(chars, base, n, 'ies')) count = rule(out, count, n - 3, 4);
+  if (n >= 5 && endsWith(chars, base, n, 'ces')) count = rule(out, count, n - 3, 5);
+  if (n >= 5 && endsWith(chars, base, n, 'es') && takesEs(chars, base, n - 2))
+    count = rule(out, count, n - 2, 6);
+  if (n >= 4 && last === 0x73 && !endsWith(chars, base, n, 'ss') && !endsWith(chars, base, n, 'us'))
     count = rule(out, count, n - 1, 6);
   return count;
 }
@@ -130,16 +135,25 @@ function rule(out: Int32Array, count: number, keep: number, suffix: number): num
   return count + 1;
 }
 
-function endsWith(at: (k: number) => number, n: number, tail: string): boolean {
-  for (let k = 0; k < tail.length; k++) if (at(n - tail.length + k) !== tail.charCodeAt(k)) return false;
+function endsWith(chars: Uint16Array, base: number, n: number, tail: string): boolean {
+  const from = base + n - tail.length;
+  for (let k = 0; k < tail.length; k++) if (chars[from + k] !== tail.charCodeAt(k)) return false;
   return true;
+}
+
+/** A string's characters in a reusable array, for formRules. */
+let wordScratch = new Uint16Array(64);
+export function charsOf(word: string): Uint16Array {
+  if (wordScratch.length < word.length) wordScratch = new Uint16Array(word.length * 2);
+  for (let k = 0; k < word.length; k++) wordScratch[k] = word.charCodeAt(k);
+  return wordScratch;
 }
 
 const rulesScratch = new Int32Array(32);
 
 /** The spellings a keyword token is indexed under: itself, its simple plurals and, when it looks plural, its singulars. */
 export function keywordForms(word: string): string[] {
-  const count = formRules((k) => word.charCodeAt(k), word.length, rulesScratch);
+  const count = formRules(charsOf(word), 0, word.length, rulesScratch);
   const forms = [word];
   for (let r = 0; r < count; r++) {
     forms.push(word.slice(0, rulesScratch[r * 2]) + FORM_SUFFIXES[rulesScratch[r * 2 + 1] as number]);

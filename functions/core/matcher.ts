@@ -31,7 +31,7 @@ import {
   requestTarget,
 } from './match-eligibility.js';
 import { TokenTable } from './match-table.js';
-import { FORM_SUFFIXES, formRules, spellings, variantOf } from './match-variants.js';
+import { charsOf, FORM_SUFFIXES, formRules, spellings, variantOf } from './match-variants.js';
 import type { Campaign, Keyword, MatchType, NegativeKeyword, ResolvedMessage } from './model.js';
 import { normalizeInto, TOKEN_HAS_LETTER, TokenSpans } from './normalize.js';
 
@@ -172,21 +172,21 @@ function edgeHash(node: number, token: number): number {
 
 /** Counting sort of `items` by `keys` into a compressed layout: the items of key k are out[start[k]..start[k+1]). */
 function buckets(keys: Int32Array, count: number, skip: number): { start: Int32Array; items: Int32Array } {
+  // start[k] counts key k, then becomes the end of its bucket, then (filling from the back) its start.
   const start = new Int32Array(count + 1);
   let total = 0;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as number;
     if (k === skip) continue;
-    (start[k + 1] as number)++;
+    (start[k] as number)++;
     total++;
   }
-  for (let k = 0; k < count; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
-  const fill = start.slice(0, count);
+  for (let k = 1; k <= count; k++) start[k] = (start[k] as number) + (start[k - 1] as number);
   const items = new Int32Array(total);
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = keys.length - 1; i >= 0; i--) {
     const k = keys[i] as number;
     if (k === skip) continue;
-    items[(fill[k] as number)++] = i;
+    items[--(start[k] as number)] = i;
   }
   return { start, items };
 }
@@ -208,6 +208,279 @@ class IntList {
   toArray(): Int32Array {
     return this.data.slice(0, this.length);
   }
+  /** The contents without a copy (the unused tail stays allocated, but untouched). */
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** Pass 1's result: every keyword token with an id, and every entry (keyword or negative) as its token ids. */
+interface Entries {
+  keywordCount: number;
+  tokenIds: TokenTable;
+  tokenCount: number;
+  tokenStart: Int32Array;
+  tokenLength: Int32Array;
+  tokenFlags: Int32Array;
+  /** Per token: how many entries use it (the rarest token of a broad keyword anchors it). */
+  tokenDf: Int32Array;
+  entryCount: number;
+  entCampaign: Int32Array;
+  entKind: Uint8Array;
+  entNegative: Uint8Array;
+  entLength: Int32Array;
+  entTokStart: Int32Array;
+  entToks: Int32Array;
+  entKeyword: (Keyword | NegativeKeyword)[];
+}
+
+/** Pass 1: tokens of every keyword, token ids, entries. */
+function readEntries(source: readonly Campaign[]): Entries {
+  let maxEntries = 0;
+  for (const c of source) maxEntries += (c.keywords?.length ?? 0) + (c.negativeKeywords?.length ?? 0);
+  // Sized for the distinct tokens, far fewer than the keywords (one for every four or five in large rulesets): a
+  // small table stays in cache, and one that need not grow is not copied as it fills. In a fresh process, memory
+  // touched for the first time is the dearest part of a compile.
+  const expectedTokens = Math.max(1024, maxEntries >> 2);
+  const tokenIds = new TokenTable(expectedTokens, expectedTokens * 8);
+  let tokenCount = 0;
+  const tokenStart = new IntList(expectedTokens);
+  const tokenLength = new IntList(expectedTokens);
+  const tokenFlags = new IntList(expectedTokens);
+  const tokenDf = new IntList(expectedTokens);
+  const entCampaign = new Int32Array(maxEntries);
+  const entKind = new Uint8Array(maxEntries);
+  const entNegative = new Uint8Array(maxEntries);
+  const entLength = new Int32Array(maxEntries);
+  const entTokStart = new Int32Array(maxEntries + 1);
+  const entToks = new IntList(maxEntries * 3);
+  const entKeyword = new Array<Keyword | NegativeKeyword>(maxEntries);
+  let entryCount = 0;
+  let keywordCount = 0;
+  const spans = new TokenSpans();
+  const addEntry = (ci: number, keyword: Keyword | NegativeKeyword, negative: boolean): void => {
+    normalizeInto(typeof keyword?.text === 'string' ? keyword.text : '', spans);
+    const n = spans.count;
+    if (n === 0) return; // matches nothing
+    let length = n - 1;
+    for (let i = 0; i < n; i++) {
+      const from = spans.start[i] as number;
+      const to = spans.end[i] as number;
+      length += to - from;
+      let id = tokenIds.getSpan(spans.text, from, to, spans.hash[i] as number);
+      if (id < 0) {
+        id = tokenCount++;
+        tokenIds.begin();
+        tokenIds.pushString(spans.text, from, to);
+        tokenStart.push(tokenIds.insert(id));
+        tokenLength.push(to - from);
+        tokenFlags.push(spans.flags[i] as number);
+        tokenDf.push(0);
+      }
+      tokenDf.data[id] = (tokenDf.data[id] as number) + 1;
+      entToks.push(id);
+    }
+    entCampaign[entryCount] = ci;
+    entKind[entryCount] = kindOf(keyword.match, PHRASE);
+    entNegative[entryCount] = negative ? 1 : 0;
+    entLength[entryCount] = length;
+    entKeyword[entryCount] = keyword;
+    entTokStart[++entryCount] = entToks.length;
+  };
+  for (let ci = 0; ci < source.length; ci++) {
+    const campaign = source[ci] as Campaign;
+    const keywords = Array.isArray(campaign.keywords) ? campaign.keywords : [];
+    const negatives = Array.isArray(campaign.negativeKeywords) ? campaign.negativeKeywords : [];
+    keywordCount += keywords.length;
+    for (let k = 0; k < keywords.length; k++) addEntry(ci, keywords[k] as Keyword, false);
+    for (let k = 0; k < negatives.length; k++) addEntry(ci, negatives[k] as NegativeKeyword, true);
+  }
+  tokenIds.seal();
+  entKeyword.length = entryCount;
+  return {
+    keywordCount,
+    tokenIds,
+    tokenCount,
+    tokenStart: tokenStart.toArray(),
+    tokenLength: tokenLength.toArray(),
+    tokenFlags: tokenFlags.view(),
+    tokenDf: tokenDf.view(),
+    entryCount,
+    entCampaign,
+    entKind,
+    entNegative,
+    entLength,
+    entTokStart,
+    entToks: entToks.view(),
+    entKeyword,
+  };
+}
+
+/**
+ * Pass 2: spellings -> token ids. About two spellings a token (itself and a plural) in real rulesets. The
+ * spellings are built character by character in the table's pool: no strings.
+ */
+function buildForms(entries: Entries): { forms: TokenTable; multiStart: Int32Array; multiIds: Int32Array } {
+  const { tokenIds, tokenCount, tokenStart, tokenLength, tokenFlags } = entries;
+  const forms = new TokenTable(Math.ceil(tokenCount * 2.5), (tokenStart[tokenCount - 1] ?? 0) * 3);
+  const multi: number[][] = [];
+  const addForm = (id: number): void => {
+    const found = forms.insert(id);
+    if (found >= 0) return;
+    const slot = -found - 1;
+    const code = forms.valueAt(slot);
+    if (code === id) return;
+    if (code < MULTI) {
+      forms.setValueAt(slot, MULTI + multi.length);
+      multi.push([code, id]);
+      return;
+    }
+    const list = multi[code - MULTI] as number[];
+    if (!list.includes(id)) list.push(id);
+  };
+  const rules = new Int32Array(32);
+  const pool = tokenIds.chars();
+  for (let id = 0; id < tokenCount; id++) {
+    const f = tokenFlags[id] as number;
+    const n = tokenLength[id] as number;
+    const base = tokenStart[id] as number;
+    if (f === TOKEN_HAS_LETTER) {
+      forms.begin();
+      forms.pushFrom(tokenIds, base, n);
+      addForm(id);
+      const count = formRules(pool, base, n, rules);
+      for (let r = 0; r < count; r++) {
+        forms.begin();
+        forms.pushFrom(tokenIds, base, rules[r * 2] as number);
+        forms.pushString(FORM_SUFFIXES[rules[r * 2 + 1] as number] as string);
+        addForm(id);
+      }
+    } else {
+      // A disguised token (rare): each plain reading, then its plurals.
+      for (const word of spellings(tokenIds.text(base, n), f)) {
+        forms.begin();
+        forms.pushString(word);
+        addForm(id);
+        const count = formRules(charsOf(word), 0, word.length, rules);
+        for (let r = 0; r < count; r++) {
+          forms.begin();
+          forms.pushString(word, 0, rules[r * 2] as number);
+          forms.pushString(FORM_SUFFIXES[rules[r * 2 + 1] as number] as string);
+          addForm(id);
+        }
+      }
+    }
+  }
+  forms.seal();
+  const multiStart = new Int32Array(multi.length + 1);
+  let multiTotal = 0;
+  for (const list of multi) multiTotal += list.length;
+  const multiIds = new Int32Array(multiTotal);
+  let m = 0;
+  for (let k = 0; k < multi.length; k++) {
+    for (const id of multi[k] as number[]) multiIds[m++] = id;
+    multiStart[k + 1] = m;
+  }
+  return { forms, multiStart, multiIds };
+}
+
+interface Trie {
+  rootChild: Int32Array;
+  edgeMask: number;
+  edges: Int32Array;
+  nodeHasChildren: Uint8Array;
+  nodeEntStart: Int32Array;
+  nodeEnt: Int32Array;
+  anchorStart: Int32Array;
+  anchorEnt: Int32Array;
+}
+
+/** The child of `node` by `token` in the trie's edge table, or -1. */
+function findEdge(
+  rootChild: Int32Array,
+  edges: Int32Array,
+  mask: number,
+  node: number,
+  token: number,
+): number {
+  if (node === 0) return rootChild[token] as number;
+  const key = node + 1;
+  let h = edgeHash(node, token) & mask;
+  for (;;) {
+    const k = edges[h * 3] as number;
+    if (k === 0) return -1;
+    if (k === key && edges[h * 3 + 1] === token) return edges[h * 3 + 2] as number;
+    h = (h + 1) & mask;
+  }
+}
+
+/** Pass 3: the trie and the broad anchors. */
+function buildTrie(entries: Entries): Trie {
+  const { tokenCount, entryCount, entKind, entTokStart, entToks: toks, tokenDf: df } = entries;
+  const rootChild = new Int32Array(tokenCount).fill(-1);
+  // Edges below the root: at most one per keyword token after the first, broad keywords (not in the trie) aside.
+  let deepEdges = 0;
+  for (let e = 0; e < entryCount; e++) {
+    if (entKind[e] !== BROAD) deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
+  }
+  const capacity = nextPow2(2 * deepEdges + 2);
+  const mask = capacity - 1;
+  const edges = new Int32Array(capacity * 3);
+  const nodeHasChildren = new Uint8Array(toks.length + 1);
+  let nodeCount = 1;
+  const entNode = new Int32Array(entryCount).fill(-1);
+  const entAnchor = new Int32Array(entryCount).fill(-1);
+  for (let e = 0; e < entryCount; e++) {
+    const from = entTokStart[e] as number;
+    const to = entTokStart[e + 1] as number;
+    if (entKind[e] === BROAD) {
+      let anchor = toks[from] as number;
+      let distinct = false;
+      for (let k = from + 1; k < to; k++) {
+        const id = toks[k] as number;
+        if (id !== toks[from]) distinct = true;
+        if ((df[id] as number) < (df[anchor] as number)) anchor = id;
+      }
+      if (distinct) {
+        entAnchor[e] = anchor;
+        continue;
+      }
+    }
+    // A broad keyword of one distinct token ("pimp pimp") is that token as a phrase.
+    const pathEnd = entKind[e] === BROAD ? from + 1 : to;
+    let node = 0;
+    for (let k = from; k < pathEnd; k++) {
+      const token = toks[k] as number;
+      let child = findEdge(rootChild, edges, mask, node, token);
+      if (child < 0) {
+        child = nodeCount++;
+        if (node === 0) {
+          rootChild[token] = child;
+        } else {
+          let h = edgeHash(node, token) & mask;
+          while (edges[h * 3] !== 0) h = (h + 1) & mask;
+          edges[h * 3] = node + 1;
+          edges[h * 3 + 1] = token;
+          edges[h * 3 + 2] = child;
+        }
+        nodeHasChildren[node] = 1;
+      }
+      node = child;
+    }
+    entNode[e] = node;
+  }
+  const byNode = buckets(entNode, nodeCount, -1);
+  const byAnchor = buckets(entAnchor, tokenCount, -1);
+  return {
+    rootChild,
+    edgeMask: mask,
+    edges,
+    nodeHasChildren: nodeHasChildren.slice(0, nodeCount),
+    nodeEntStart: byNode.start,
+    nodeEnt: byNode.items,
+    anchorStart: byAnchor.start,
+    anchorEnt: byAnchor.items,
+  };
 }
 
 class Index implements CompiledRuleset {
@@ -280,201 +553,39 @@ class Index implements CompiledRuleset {
       .filter((i) => source[i]?.banner === true)
       .sort((a, b) => this.compareCampaigns(a, b));
 
-    // Pass 1: tokens of every keyword, token ids, entries.
-    let maxEntries = 0;
-    for (const c of source) maxEntries += (c.keywords?.length ?? 0) + (c.negativeKeywords?.length ?? 0);
-    // Sized for the distinct tokens, far fewer than the keywords; a small table stays in cache.
-    const tokenIds = new TokenTable(1024);
-    let tokenCount = 0;
-    const tokenStart = new IntList(1024);
-    const tokenLength = new IntList(1024);
-    const tokenFlags = new IntList(1024);
-    const tokenDf = new IntList(1024);
-    const entCampaign = new Int32Array(maxEntries);
-    const entKind = new Uint8Array(maxEntries);
-    const entNegative = new Uint8Array(maxEntries);
-    const entLength = new Int32Array(maxEntries);
-    const entTokStart = new Int32Array(maxEntries + 1);
-    const entToks = new IntList(maxEntries * 3);
-    const entKeyword = new Array<Keyword | NegativeKeyword>(maxEntries);
-    let entryCount = 0;
-    let keywordCount = 0;
-    const spans = new TokenSpans();
-    const addEntry = (ci: number, keyword: Keyword | NegativeKeyword, negative: boolean): void => {
-      normalizeInto(typeof keyword?.text === 'string' ? keyword.text : '', spans);
-      const n = spans.count;
-      if (n === 0) return; // matches nothing
-      let length = n - 1;
-      for (let i = 0; i < n; i++) {
-        const from = spans.start[i] as number;
-        const to = spans.end[i] as number;
-        length += to - from;
-        let id = tokenIds.getSpan(spans.text, from, to, spans.hash[i] as number);
-        if (id < 0) {
-          id = tokenCount++;
-          tokenIds.begin();
-          tokenIds.pushString(spans.text, from, to);
-          tokenStart.push(tokenIds.insert(id));
-          tokenLength.push(to - from);
-          tokenFlags.push(spans.flags[i] as number);
-          tokenDf.push(0);
-        }
-        tokenDf.data[id] = (tokenDf.data[id] as number) + 1;
-        entToks.push(id);
-      }
-      entCampaign[entryCount] = ci;
-      entKind[entryCount] = kindOf(keyword.match, PHRASE);
-      entNegative[entryCount] = negative ? 1 : 0;
-      entLength[entryCount] = length;
-      entKeyword[entryCount] = keyword;
-      entTokStart[++entryCount] = entToks.length;
-    };
-    for (let ci = 0; ci < campaignCount; ci++) {
-      const campaign = source[ci] as Campaign;
-      const keywords = Array.isArray(campaign.keywords) ? campaign.keywords : [];
-      const negatives = Array.isArray(campaign.negativeKeywords) ? campaign.negativeKeywords : [];
-      keywordCount += keywords.length;
-      for (let k = 0; k < keywords.length; k++) addEntry(ci, keywords[k] as Keyword, false);
-      for (let k = 0; k < negatives.length; k++) addEntry(ci, negatives[k] as NegativeKeyword, true);
-    }
-    this.keywordCount = keywordCount;
-    tokenIds.seal();
-    this.tokens = tokenIds;
-    this.tokenStart = tokenStart.toArray();
-    this.tokenLength = tokenLength.toArray();
-    this.entCampaign = entCampaign;
-    this.entKind = entKind;
-    this.entNegative = entNegative;
-    this.entLength = entLength;
-    this.entTokStart = entTokStart;
-    const toks = entToks.toArray();
-    this.entToks = toks;
-    entKeyword.length = entryCount;
-    this.entKeyword = entKeyword;
+    // Three passes, each its own function, sharing only what pass 1 found (V8 also optimizes a pass's loop without
+    // recompiling, and then discarding, the code of the passes it has not reached yet).
+    const entries = readEntries(source);
+    this.keywordCount = entries.keywordCount;
+    this.tokens = entries.tokenIds;
+    this.tokenStart = entries.tokenStart;
+    this.tokenLength = entries.tokenLength;
+    this.entCampaign = entries.entCampaign;
+    this.entKind = entries.entKind;
+    this.entNegative = entries.entNegative;
+    this.entLength = entries.entLength;
+    this.entTokStart = entries.entTokStart;
+    this.entToks = entries.entToks;
+    this.entKeyword = entries.entKeyword;
 
-    // Pass 2: spellings -> token ids. About two spellings a token (itself and a plural) in real rulesets. The
-    // spellings are built character by character in the table's pool: no strings.
-    const forms = new TokenTable(Math.ceil(tokenCount * 2.5), (tokenStart.data[tokenCount - 1] ?? 0) * 3);
-    const multi: number[][] = [];
-    const addForm = (id: number): void => {
-      const found = forms.insert(id);
-      if (found >= 0) return;
-      const slot = -found - 1;
-      const code = forms.valueAt(slot);
-      if (code === id) return;
-      if (code < MULTI) {
-        forms.setValueAt(slot, MULTI + multi.length);
-        multi.push([code, id]);
-        return;
-      }
-      const list = multi[code - MULTI] as number[];
-      if (!list.includes(id)) list.push(id);
-    };
-    const rules = new Int32Array(32);
-    let base = 0;
-    let word = '';
-    const fromPool = (k: number): number => tokenIds.charAt(base + k);
-    const fromWord = (k: number): number => word.charCodeAt(k);
-    for (let id = 0; id < tokenCount; id++) {
-      const f = tokenFlags.data[id] as number;
-      const n = tokenLength.data[id] as number;
-      base = tokenStart.data[id] as number;
-      if (f === TOKEN_HAS_LETTER) {
-        forms.begin();
-        forms.pushFrom(tokenIds, base, n);
-        addForm(id);
-        const count = formRules(fromPool, n, rules);
-        for (let r = 0; r < count; r++) {
-          forms.begin();
-          forms.pushFrom(tokenIds, base, rules[r * 2] as number);
-          forms.pushString(FORM_SUFFIXES[rules[r * 2 + 1] as number] as string);
-          addForm(id);
-        }
-      } else {
-        // A disguised token (rare): each plain reading, then its plurals.
-        for (word of spellings(tokenIds.text(base, n), f)) {
-          forms.begin();
-          forms.pushString(word);
-          addForm(id);
-          const count = formRules(fromWord, word.length, rules);
-          for (let r = 0; r < count; r++) {
-            forms.begin();
-            forms.pushString(word, 0, rules[r * 2] as number);
-            forms.pushString(FORM_SUFFIXES[rules[r * 2 + 1] as number] as string);
-            addForm(id);
-          }
-        }
-      }
-    }
-    forms.seal();
-    this.forms = forms;
-    this.multiStart = new Int32Array(multi.length + 1);
-    let multiTotal = 0;
-    for (const list of multi) multiTotal += list.length;
-    this.multiIds = new Int32Array(multiTotal);
-    let m = 0;
-    for (let k = 0; k < multi.length; k++) {
-      for (const id of multi[k] as number[]) this.multiIds[m++] = id;
-      this.multiStart[k + 1] = m;
-    }
+    const spellingTable = buildForms(entries);
+    this.forms = spellingTable.forms;
+    this.multiStart = spellingTable.multiStart;
+    this.multiIds = spellingTable.multiIds;
 
-    // Pass 3: the trie and the broad anchors.
-    this.rootChild = new Int32Array(tokenCount).fill(-1);
-    // Edges below the root: at most one per keyword token after the first, broad keywords (not in the trie) aside.
-    let deepEdges = 0;
-    for (let e = 0; e < entryCount; e++) {
-      if (entKind[e] !== BROAD) deepEdges += (entTokStart[e + 1] as number) - (entTokStart[e] as number) - 1;
-    }
-    const capacity = nextPow2(2 * deepEdges + 2);
-    this.edgeMask = capacity - 1;
-    this.edges = new Int32Array(capacity * 3);
-    const nodeHasChildren = new Uint8Array(toks.length + 1);
-    let nodeCount = 1;
-    const entNode = new Int32Array(entryCount).fill(-1);
-    const entAnchor = new Int32Array(entryCount).fill(-1);
-    const df = tokenDf.data;
-    for (let e = 0; e < entryCount; e++) {
-      const from = entTokStart[e] as number;
-      const to = entTokStart[e + 1] as number;
-      if (entKind[e] === BROAD) {
-        let anchor = toks[from] as number;
-        let distinct = false;
-        for (let k = from + 1; k < to; k++) {
-          const id = toks[k] as number;
-          if (id !== toks[from]) distinct = true;
-          if ((df[id] as number) < (df[anchor] as number)) anchor = id;
-        }
-        if (distinct) {
-          entAnchor[e] = anchor;
-          continue;
-        }
-      }
-      // A broad keyword of one distinct token ("pimp pimp") is that token as a phrase.
-      const pathEnd = entKind[e] === BROAD ? from + 1 : to;
-      let node = 0;
-      for (let k = from; k < pathEnd; k++) {
-        const token = toks[k] as number;
-        let child = this.edge(node, token);
-        if (child < 0) {
-          child = nodeCount++;
-          this.addEdge(node, token, child);
-          nodeHasChildren[node] = 1;
-        }
-        node = child;
-      }
-      entNode[e] = node;
-    }
-    this.nodeHasChildren = nodeHasChildren.slice(0, nodeCount);
-    const byNode = buckets(entNode, nodeCount, -1);
-    this.nodeEntStart = byNode.start;
-    this.nodeEnt = byNode.items;
-    const byAnchor = buckets(entAnchor, tokenCount, -1);
-    this.anchorStart = byAnchor.start;
-    this.anchorEnt = byAnchor.items;
+    const trie = buildTrie(entries);
+    this.rootChild = trie.rootChild;
+    this.edgeMask = trie.edgeMask;
+    this.edges = trie.edges;
+    this.nodeHasChildren = trie.nodeHasChildren;
+    this.nodeEntStart = trie.nodeEntStart;
+    this.nodeEnt = trie.nodeEnt;
+    this.anchorStart = trie.anchorStart;
+    this.anchorEnt = trie.anchorEnt;
 
     this.scratch = new Scratch(
-      new Int32Array(tokenCount),
-      new Int32Array(tokenCount),
+      new Int32Array(entries.tokenCount),
+      new Int32Array(entries.tokenCount),
       new Int32Array(campaignCount),
     );
     Object.freeze(this);
@@ -664,31 +775,7 @@ class Index implements CompiledRuleset {
   }
 
   private edge(node: number, token: number): number {
-    if (node === 0) return this.rootChild[token] as number;
-    const edges = this.edges;
-    const mask = this.edgeMask;
-    const key = node + 1;
-    let h = edgeHash(node, token) & mask;
-    for (;;) {
-      const k = edges[h * 3] as number;
-      if (k === 0) return -1;
-      if (k === key && edges[h * 3 + 1] === token) return edges[h * 3 + 2] as number;
-      h = (h + 1) & mask;
-    }
-  }
-
-  private addEdge(node: number, token: number, child: number): void {
-    if (node === 0) {
-      this.rootChild[token] = child;
-      return;
-    }
-    const edges = this.edges;
-    const mask = this.edgeMask;
-    let h = edgeHash(node, token) & mask;
-    while (edges[h * 3] !== 0) h = (h + 1) & mask;
-    edges[h * 3] = node + 1;
-    edges[h * 3 + 1] = token;
-    edges[h * 3 + 2] = child;
+    return findEdge(this.rootChild, this.edges, this.edgeMask, node, token);
   }
 
   private priorityOf(ci: number): number {

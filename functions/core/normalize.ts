@@ -8,11 +8,13 @@
  * currency sign and becomes a space (`$100` -> `100`). Digits always stay (`p1mp`, `1888`).
  *
  * Speed: the reference pipeline (`mapSlow`) costs several whole-string Unicode passes. Two fast paths give the
- * same result (tests check it, exhaustively for single characters in context): ASCII text without apostrophes
- * is tokenized as it is, in one pass that also hashes each token for the matcher's table; text whose other
- * characters come from blocks where the pipeline works character by character (Latin, Greek, Cyrillic,
- * Armenian, Hebrew, Arabic, Thai, general punctuation and symbols, CJK ideographs) is mapped through a
- * per-character table filled lazily from the reference pipeline. Everything else takes the reference pipeline.
+ * same result (tests check it, exhaustively for single characters in context): text without apostrophes whose
+ * characters are ASCII, or map to a single letter (accented Latin, Greek, Cyrillic, Arabic letters, CJK
+ * ideographs), is tokenized as it is, each character read as the letter it maps to, in one pass that also hashes
+ * each token for the matcher's table: no mapped copy of the text is made; other text whose characters come from
+ * blocks where the pipeline works character by character (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Thai,
+ * general punctuation and symbols, CJK ideographs) is mapped through a per-character table filled lazily from
+ * the reference pipeline. Everything else takes the reference pipeline.
  */
 
 /** Combining diacritics, Hebrew points, Arabic harakat, format characters (zero-width space, soft hyphen, ...), variation selectors and apostrophes: all vanish. */
@@ -60,9 +62,32 @@ function mapChar(c: number): string | null {
   return m;
 }
 
+/** What `foldChar` answers for a character that does not map to a single letter. */
+export const NO_FOLD = 0xffff;
+/** foldChar's answers, filled on first use (0: not yet known). */
+const folds = new Uint16Array(0x10000);
+
+/**
+ * The letter a non-ASCII character maps to, when it maps to exactly one (a lower-case ASCII letter or another
+ * letter): `É` -> `e`, `Ж` -> `ж`, `中` -> `中`; else NO_FOLD (marks that vanish, punctuation, `ß`, digits like `²`,
+ * surrogates, characters outside the table's blocks). Reading such characters as their letter in place gives what
+ * mapping the whole text would, as mapText does character by character.
+ */
+export function foldChar(c: number): number {
+  let f = folds[c] as number;
+  if (f === 0) {
+    const m = c >= 0x80 ? mapChar(c) : null;
+    const code = m !== null && m.length === 1 ? m.charCodeAt(0) : NO_FOLD;
+    f = (code >= 0x61 && code <= 0x7a) || (code >= 0x80 && code < NO_FOLD) ? code : NO_FOLD;
+    folds[c] = f;
+  }
+  return f;
+}
+
 /**
  * Maps text to lower-case word characters, `$`, `@` and separators (any other ASCII character is one).
- * ASCII text without apostrophes never gets here: scanTokens reads it as it is.
+ * Text without apostrophes whose characters are ASCII or fold to a letter never gets here: scanTokens reads it
+ * as it is.
  */
 function mapText(text: string): string {
   const n = text.length;
@@ -123,12 +148,13 @@ function signIsLetter(m: string, i: number, end: number): boolean {
 
 /**
  * Token boundaries in scanned text, reused from call to call: token i is `text.slice(start[i], end[i])`, lower
- * cased (the text may be raw ASCII with capitals), with its TOKEN_* flags and the FNV-1a hash of its lower-case
- * code units (as `hashToken` computes it), so that the matcher can look tokens up without making strings.
+ * cased and folded (the text may be the caller's own, with capitals and accents), with its TOKEN_* flags and the
+ * FNV-1a hash of its normalized code units (as `hashToken` computes it), so that the matcher can look tokens up
+ * without making strings.
  */
 export class TokenSpans {
   text = '';
-  /** Whether `text` is raw ASCII that may hold capitals (token strings are then lower-cased on the way out). */
+  /** Whether `text` is the caller's own, with capitals and foldable characters (token strings are then folded on the way out). */
   raw = false;
   count = 0;
   start = new Int32Array(32);
@@ -138,7 +164,16 @@ export class TokenSpans {
 
   token(i: number): string {
     const t = this.text.slice(this.start[i], this.end[i]);
-    return this.raw ? t.toLowerCase() : t;
+    if (!this.raw) return t;
+    let ascii = true;
+    for (let k = 0; k < t.length && ascii; k++) ascii = t.charCodeAt(k) < 0x80;
+    if (ascii) return t.toLowerCase();
+    let out = '';
+    for (let k = 0; k < t.length; k++) {
+      const c = t.charCodeAt(k);
+      out += String.fromCharCode(c >= 0x80 ? foldChar(c) : c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+    }
+    return out;
   }
 
   tokens(): string[] {
@@ -179,8 +214,9 @@ export function hashToken(s: string): number {
 
 /**
  * Splits text into token spans; signs that do not stand for a letter are separators. With `raw`, the text is
- * the caller's own: the scan gives up (returns false) at the first character that needs mapping, that is a
- * non-ASCII character or an apostrophe; ASCII capitals are read as lower case.
+ * the caller's own: ASCII capitals are read as lower case and other characters as the letter they fold to; the
+ * scan gives up (returns false) at the first character that needs mapping, that is an apostrophe or a character
+ * that folds to no letter.
  */
 function scanTokens(m: string, spans: TokenSpans, raw: boolean): boolean {
   spans.text = m;
@@ -193,8 +229,11 @@ function scanTokens(m: string, spans: TokenSpans, raw: boolean): boolean {
   for (let i = 0; i < n; i++) {
     let c = m.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    else if (c >= 0x80 && raw) {
+      c = foldChar(c);
+      if (c === NO_FOLD) return false;
+    }
     if ((c >= 0x61 && c <= 0x7a) || c >= 0x80) {
-      if (raw && c >= 0x80) return false;
       if (start < 0) {
         start = i;
         f = 0;

@@ -42,6 +42,14 @@ const WORDS = [
   'baby',
   'babies',
   'ﬁnd',
+  // Read in place, each character as the letter it maps to; then scripts mapped as a whole (marks kept, kana, Hangul).
+  'Ελλάδα',
+  'ДОКУМЕНТЫ',
+  'मानव',
+  'तस्करी',
+  '인신매매',
+  'じんしん',
+  'ﾊﾟｽﾎﾟｰﾄ',
 ];
 const word = fc.constantFrom(...WORDS);
 const separator = fc.constantFrom(' ', '  ', ', ', '! ', ' - ', '\t', '’', "'");

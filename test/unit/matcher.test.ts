@@ -498,6 +498,18 @@ describe('robustness', () => {
     expect(r.match('人口 贩卖', ctx())?.keyword.text).toBe('人口 贩卖');
   });
 
+  it('matches scripts whose text is mapped as a whole beside text read in place, in keywords and queries alike', () => {
+    const r2 = compile(
+      campaign({ kw: [['मानव तस्करी'], ['인신매매'], ['じんしんばいばい'], ['Tráfico de Niñas']] }),
+    );
+    expect(r2.match('मानव तस्करी मदद', ctx())?.keyword.text).toBe('मानव तस्करी');
+    expect(r2.match('help 인신매매', ctx())?.keyword.text).toBe('인신매매');
+    expect(r2.match('じんしんばいばい', ctx())?.keyword.text).toBe('じんしんばいばい');
+    expect(r2.match('TRÁFICO DE NIÑAS', ctx())?.keyword.text).toBe('Tráfico de Niñas');
+    expect(r2.match("tráfico d'niñas de ninas", ctx())?.keyword.text).toBeUndefined();
+    expect(r2.match('trafico de ninas?', ctx())?.keyword.text).toBe('Tráfico de Niñas');
+  });
+
   it('tolerates a malformed context', () => {
     const bad = { now: new Date(Number.NaN), locale: 42, region: null } as unknown as MatchContext;
     expect(r.match('human trafficking', bad)?.keyword.text).toBe('human trafficking');

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+// The bodies' encoding lives in gzip-json.ts (no AWS SDK there); re-exported for the repositories that import it here.
+export { decodeJson, encodeJson } from './gzip-json.js';
 
 /**
  * Large documents (a campaign with 100,000 keywords, a published ruleset) do not fit in one 400 KB item.
@@ -17,15 +15,6 @@ export const INLINE_LIMIT = 300_000;
 export const CHUNK_SIZE = 350_000;
 
 export type BlobRef = { body: Uint8Array } | { blobId: string; chunks: number };
-
-export async function encodeJson(value: unknown): Promise<Buffer> {
-  return gzipAsync(Buffer.from(JSON.stringify(value), 'utf8'));
-}
-
-export async function decodeJson(body: Uint8Array): Promise<unknown> {
-  const text = (await gunzipAsync(body)).toString('utf8');
-  return JSON.parse(text);
-}
 
 /** Writes the chunks of a large body (nothing for a small one) and answers what the head item should hold. */
 export async function writeBlob(

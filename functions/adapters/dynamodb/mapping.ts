@@ -2,7 +2,7 @@
  * Stored documents back into domain objects, explicitly and without unchecked casts. What is stored was
  * validated on the way in, so these checks guard against corruption, not against users: they throw plainly.
  */
-import type { Action, Campaign, Keyword, Message, NegativeKeyword, Ruleset } from '../../core/model.js';
+import type { Action, Campaign, Keyword, Message, NegativeKeyword } from '../../core/model.js';
 import { ACTION_TYPES, CAMPAIGN_STATUSES, MATCH_TYPES } from '../../core/model.js';
 
 type Obj = Record<string, unknown>;
@@ -67,7 +67,19 @@ function toMessage(value: unknown): Message {
   };
 }
 
-export function toCampaign(value: unknown): Campaign {
+/** The keywords of a stored campaign as they were always stored: an array of keyword objects. */
+export function keywordObjects(value: unknown): Keyword[] {
+  return arr(value, 'keywords').map(toKeyword);
+}
+
+/**
+ * A stored campaign; `readKeywords` reads its `keywords` field, which a published ruleset may store in another
+ * shape (ruleset-encoding.ts).
+ */
+export function toCampaign(
+  value: unknown,
+  readKeywords: (stored: unknown) => Keyword[] = keywordObjects,
+): Campaign {
   const o = obj(value, 'campaign');
   const messages: Record<string, Message> = {};
   for (const [locale, message] of Object.entries(obj(o.messages, 'messages')))
@@ -81,22 +93,10 @@ export function toCampaign(value: unknown): Campaign {
     regions: arr(o.regions, 'regions').map((v) => str(v, 'region')),
     startsAt: nullableStr(o.startsAt, 'startsAt'),
     endsAt: nullableStr(o.endsAt, 'endsAt'),
-    keywords: arr(o.keywords, 'keywords').map(toKeyword),
+    keywords: readKeywords(o.keywords),
     negativeKeywords: arr(o.negativeKeywords, 'negativeKeywords').map(toNegative),
     messages,
     defaultLocale: str(o.defaultLocale, 'defaultLocale'),
     banner: o.banner === true,
   };
-}
-
-export function toRuleset(value: unknown): Ruleset {
-  const o = obj(value, 'ruleset');
-  const ruleset: Ruleset = {
-    version: num(o.version, 'version'),
-    publishedAt: str(o.publishedAt, 'publishedAt'),
-    publishedBy: str(o.publishedBy, 'publishedBy'),
-    campaigns: arr(o.campaigns, 'campaigns').map(toCampaign),
-  };
-  if (typeof o.restoredFrom === 'number') ruleset.restoredFrom = o.restoredFrom;
-  return ruleset;
 }

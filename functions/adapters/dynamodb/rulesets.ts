@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Ruleset } from '../../core/model.js';
 import type { NewRuleset, RulesetRepository, RulesetSummary } from '../../core/ports.js';
-import { blobAttributes, decodeJson, deleteBlob, encodeJson, readBlob, writeBlob } from './blob.js';
+import { blobAttributes, deleteBlob, readBlob, writeBlob } from './blob.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
-import { toRuleset } from './mapping.js';
+import { decodeRuleset, encodeRuleset } from './ruleset-encoding.js';
 
 const MAX_PUBLISH_ATTEMPTS = 5;
 
@@ -12,7 +12,7 @@ const MAX_PUBLISH_ATTEMPTS = 5;
  * Published rulesets: immutable, numbered. The body (compressed, chunked when large) is written first, then the
  * header item with `attribute_not_exists`, so two publishes racing for one number cannot both win, and a header is
  * only ever seen once its body is complete. The live version is the newest header: one small Query, cheap enough
- * for every instance to poll every few seconds.
+ * for every instance to poll every few seconds. The body's shape (keywords as columns) is ruleset-encoding.ts's.
  */
 export class DynamoRulesetRepository implements RulesetRepository {
   constructor(
@@ -24,7 +24,7 @@ export class DynamoRulesetRepository implements RulesetRepository {
     let version = ((await this.liveVersion()) ?? 0) + 1;
     for (let attempt = 1; ; attempt++) {
       const ruleset: Ruleset = { version, ...input };
-      const ref = await writeBlob(this.doc, this.table, keys.rulesetBlob, await encodeJson(ruleset));
+      const ref = await writeBlob(this.doc, this.table, keys.rulesetBlob, await encodeRuleset(ruleset));
       try {
         await this.doc.send(
           new PutCommand({
@@ -73,7 +73,7 @@ export class DynamoRulesetRepository implements RulesetRepository {
       new GetCommand({ TableName: this.table, Key: keys.rulesetHead(version) }),
     );
     if (!Item) return null;
-    return toRuleset(await decodeJson(await readBlob(this.doc, this.table, keys.rulesetBlob, Item)));
+    return decodeRuleset(await readBlob(this.doc, this.table, keys.rulesetBlob, Item));
   }
 
   async list(): Promise<RulesetSummary[]> {
