@@ -4,9 +4,15 @@
  * it. Baselines beside it, measured in the same run: `node -e 0` and that hello-world handler.
  *
  * Each entry is bundled with the very settings the CDK construct uses (infra/constructs/bundling.ts), then
- * imported in a fresh Node process 20 times (median), with NODE_OPTIONS=--enable-source-maps as on Lambda.
- * The partner entry reads its token secret from SSM at import: a loopback stand-in answers, so its cold init
- * is measured whole (one SSM round trip included) without AWS.
+ * imported in a fresh Node process 20 times (median), with the environment the functions get on Lambda (no
+ * NODE_OPTIONS: the construct leaves --enable-source-maps off, which costs about 60 ms of import here).
+ * The partner and admin entries read their secrets at import through the AWS Parameters and Secrets extension
+ * (an HTTP server on localhost on Lambda): a loopback stand-in answers in its place, so their cold init is
+ * measured whole (the round trips to the extension included) without AWS.
+ *
+ * One more row, `partner-no-tracer`, is the partner entry with the Powertools Tracer (and so aws-xray-sdk-core)
+ * replaced by a no-op at bundle time: the difference from `partner` is what tracing costs. It is measured, not
+ * deployed. Likewise `partner-source-maps`: the same bundle imported with NODE_OPTIONS=--enable-source-maps.
  *
  *   npx tsx bench/bundles.ts [--json] [--quick]
  */
@@ -18,9 +24,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { buildAdminPage } from '../admin-ui/build.js';
-import { LAMBDA_BUNDLE } from '../infra/constructs/bundling.js';
+import { lambdaEsbuildOptions } from '../infra/constructs/bundling.js';
 import { PROJECT_ROOT } from '../infra/constructs/signpost-function.js';
 import { buildWidget } from '../widget/build.js';
 
@@ -36,10 +42,37 @@ export const handler = handle(app);
 const ENTRIES = {
   hello: null,
   partner: 'functions/lambda/partner.ts',
+  'partner-no-tracer': 'functions/lambda/partner.ts',
+  'partner-source-maps': 'functions/lambda/partner.ts',
   admin: 'functions/lambda/admin.ts',
   'admin-sign-up-guard': 'functions/lambda/admin-sign-up-guard.ts',
 } as const;
 type BundleName = keyof typeof ENTRIES;
+
+/**
+ * The Tracer API the entries use (new Tracer(), captureAWSv3Client, the captureLambdaHandler middleware) as
+ * no-ops: what the partner bundle would be without X-Ray tracing, to put a number on its cost.
+ */
+const NO_TRACER: Plugin = {
+  name: 'no-tracer',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, (args) => ({
+      path: args.path,
+      namespace: 'no-tracer',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'no-tracer' }, (args) => ({
+      contents: args.path.endsWith('/middleware')
+        ? 'export const captureLambdaHandler = () => ({ before() {} });'
+        : 'export class Tracer { captureAWSv3Client(client) { return client; } }',
+      loader: 'js',
+    }));
+  },
+};
+const PLUGINS: Partial<Record<BundleName, Plugin[]>> = { 'partner-no-tracer': [NO_TRACER] };
+/** The partner bundle again, imported with the source-map support the construct leaves off, to show its cost. */
+const ENV_OVERRIDES: Partial<Record<BundleName, NodeJS.ProcessEnv>> = {
+  'partner-source-maps': { NODE_OPTIONS: '--enable-source-maps' },
+};
 
 export interface BundleFigures {
   minifiedBytes: number;
@@ -65,32 +98,13 @@ export interface BundlesResult {
     containsAdminCode: boolean;
     containsWidgetSource: boolean;
   };
+  /** What the Powertools Tracer (aws-xray-sdk-core and its dependencies) adds to the partner bundle. */
+  tracer: { minifiedBytes: number; gzipBytes: number; importMs: number };
 }
 
-/** The esbuild options NodejsFunction derives from the construct's bundling settings. */
+/** The esbuild options NodejsFunction derives from the construct's bundling settings, plus a metafile. */
 function esbuildOptions(outfile: string): BuildOptions {
-  return {
-    bundle: true,
-    outfile,
-    format: LAMBDA_BUNDLE.format,
-    platform: LAMBDA_BUNDLE.platform,
-    target: LAMBDA_BUNDLE.target,
-    mainFields: [...LAMBDA_BUNDLE.mainFields],
-    minify: LAMBDA_BUNDLE.minify,
-    sourcemap: LAMBDA_BUNDLE.sourcemap,
-    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
-    charset: LAMBDA_BUNDLE.charset,
-    banner: { js: LAMBDA_BUNDLE.banner },
-    external: [...LAMBDA_BUNDLE.external],
-    alias: Object.fromEntries(
-      Object.entries(LAMBDA_BUNDLE.alias).map(([module, replacement]) => [
-        module,
-        join(PROJECT_ROOT, replacement),
-      ]),
-    ),
-    metafile: true,
-    logLevel: 'error',
-  };
+  return { ...lambdaEsbuildOptions(PROJECT_ROOT, outfile), metafile: true, logLevel: 'error' };
 }
 
 function contributors(meta: Metafile): { from: string; bytes: number }[] {
@@ -104,22 +118,32 @@ function contributors(meta: Metafile): { from: string; bytes: number }[] {
   return [...totals].map(([from, bytes]) => ({ from, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** A loopback stand-in for SSM GetParameter (AWS JSON 1.1), so the partner entry's init can run offline. */
-async function fakeSsm(): Promise<{ url: string; close(): Promise<void> }> {
+const EXTENSION_TOKEN = 'bench-session-token';
+const ORIGIN_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-origin-AbCdEf';
+
+/**
+ * A loopback stand-in for the Parameters and Secrets extension (its GetParameter and GetSecretValue JSON), so
+ * the entries' init can run offline. It checks the token header as the extension does.
+ */
+async function fakeExtension(): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(
-        JSON.stringify({
-          Parameter: { Name: '/bench/token', Type: 'SecureString', Value: 'b'.repeat(48), Version: 1 },
-        }),
-      );
-    });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.headers['x-aws-parameters-secrets-token'] !== EXTENSION_TOKEN) {
+      res.statusCode = 401;
+      res.end('missing or wrong token');
+    } else if (url.pathname === '/systemsmanager/parameters/get') {
+      const name = url.searchParams.get('name');
+      res.end(JSON.stringify({ Parameter: { Name: name, Type: 'SecureString', Value: 'b'.repeat(48) } }));
+    } else if (url.pathname === '/secretsmanager/get') {
+      res.end(JSON.stringify({ ARN: url.searchParams.get('secretId'), SecretString: 'o'.repeat(48) }));
+    } else {
+      res.statusCode = 400;
+      res.end('an unexpected error occurred while executing request');
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -135,7 +159,7 @@ function median(values: number[]): number {
 const IMPORT_SCRIPT =
   'const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));process.exit(0)';
 
-/** Runs a child asynchronously: the SSM stand-in lives in this process and must keep answering meanwhile. */
+/** Runs a child asynchronously: the extension stand-in lives in this process and must keep answering meanwhile. */
 function runChild(
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -155,36 +179,27 @@ function runChild(
   });
 }
 
-async function timeImport(
+/** One fresh process importing `file`: the import's own time, and the whole process's. */
+async function importOnce(
   file: string,
   env: NodeJS.ProcessEnv,
-  runs: number,
 ): Promise<{ importMs: number; processMs: number }> {
-  const imports: number[] = [];
-  const processes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const child = await runChild(['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href], env);
-    processes.push(performance.now() - started);
-    if (child.status !== 0) throw new Error(`importing ${file} failed: ${child.stderr.slice(0, 2000)}`);
-    imports.push(Number(child.stdout));
-  }
-  return { importMs: median(imports), processMs: median(processes) };
+  const started = performance.now();
+  const child = await runChild(['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href], env);
+  const processMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`importing ${file} failed: ${child.stderr.slice(0, 2000)}`);
+  return { importMs: Number(child.stdout), processMs };
 }
 
-async function timeEmptyProcess(runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await runChild(['-e', '0'], {});
-    times.push(performance.now() - started);
-  }
-  return median(times);
+async function emptyProcessOnce(): Promise<number> {
+  const started = performance.now();
+  await runChild(['-e', '0'], {});
+  return performance.now() - started;
 }
 
 export async function measureBundles(runs = 20): Promise<BundlesResult> {
   const dir = mkdtempSync(join(tmpdir(), 'signpost-bundles-'));
-  const ssm = await fakeSsm();
+  const extension = await fakeExtension();
   try {
     const bundles = {} as Record<BundleName, BundleFigures>;
     const files = {} as Record<BundleName, string>;
@@ -193,7 +208,7 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       const outdir = join(dir, name);
       mkdirSync(outdir);
       const outfile = join(outdir, 'index.mjs');
-      const options = esbuildOptions(outfile);
+      const options = { ...esbuildOptions(outfile), plugins: PLUGINS[name] ?? [] };
       const result = await build(
         entry === null
           ? {
@@ -206,8 +221,11 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       metas[name] = result.metafile as Metafile;
     }
     // What the infra copies next to the handlers.
-    mkdirSync(join(dir, 'partner', 'widget'));
-    writeFileSync(join(dir, 'partner', 'widget', 'v1.js'), (await buildWidget()).js);
+    const widget = (await buildWidget()).js;
+    for (const name of ['partner', 'partner-no-tracer', 'partner-source-maps']) {
+      mkdirSync(join(dir, name, 'widget'));
+      writeFileSync(join(dir, name, 'widget', 'v1.js'), widget);
+    }
     const page = await buildAdminPage();
     mkdirSync(join(dir, 'admin', 'admin'));
     for (const file of page.files) writeFileSync(join(dir, 'admin', 'admin', file.name), file.body);
@@ -221,14 +239,15 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       }),
     );
 
-    // The environment the functions get on AWS, pointed at nothing that answers except the SSM stand-in.
+    // The environment the functions get on AWS, pointed at nothing that answers except the extension stand-in.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      NODE_OPTIONS: '--enable-source-maps',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_SESSION_TOKEN: EXTENSION_TOKEN,
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+      ORIGIN_VERIFY_SECRET_ID: ORIGIN_SECRET_ID,
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
       CONFIG_TABLE_NAME: 'bench-config',
       STATS_TABLE_NAME: 'bench-stats',
@@ -243,21 +262,41 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       LOG_LEVEL: 'ERROR',
     };
 
-    const nodeEmptyProcessMs = await timeEmptyProcess(runs);
-    for (const name of Object.keys(ENTRIES) as BundleName[]) {
+    // Round-robin, one process per bundle per round: a slow spell on the machine touches every row alike
+    // instead of whichever bundle happened to be measuring then.
+    const names = Object.keys(ENTRIES) as BundleName[];
+    const empties: number[] = [];
+    const samples = {} as Record<BundleName, { imports: number[]; processes: number[] }>;
+    for (const name of names) samples[name] = { imports: [], processes: [] };
+    for (let i = 0; i < runs; i++) {
+      empties.push(await emptyProcessOnce());
+      for (const name of names) {
+        const { importMs, processMs } = await importOnce(files[name], { ...env, ...ENV_OVERRIDES[name] });
+        samples[name].imports.push(importMs);
+        samples[name].processes.push(processMs);
+      }
+    }
+    const nodeEmptyProcessMs = median(empties);
+    for (const name of names) {
       const code = readFileSync(files[name]);
       bundles[name] = {
         minifiedBytes: code.length,
         gzipBytes: gzipSync(code, { level: 9 }).length,
-        ...(await timeImport(files[name], env, runs)),
+        importMs: median(samples[name].imports),
+        processMs: median(samples[name].processes),
         top: contributors(metas[name]).slice(0, 12),
       };
     }
+    // Paired per round: the median of the runs' differences, steadier than a difference of medians when the
+    // machine's speed drifts during the run.
+    const pairedMs = (a: BundleName, b: BundleName) =>
+      median(samples[a].imports.map((ms, i) => ms - (samples[b].imports[i] as number)));
+    const tracerImportMs = pairedMs('partner', 'partner-no-tracer');
 
     const partnerInputs = Object.keys(
       Object.values(metas.partner.outputs).find((o) => o.entryPoint)?.inputs ?? {},
     );
-    const overHelloImportMs = bundles.partner.importMs - bundles.hello.importMs;
+    const overHelloImportMs = pairedMs('partner', 'hello');
     return {
       runs,
       nodeEmptyProcessMs,
@@ -273,9 +312,14 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
         ),
         containsWidgetSource: partnerInputs.some((f) => f.startsWith('widget/')),
       },
+      tracer: {
+        minifiedBytes: bundles.partner.minifiedBytes - bundles['partner-no-tracer'].minifiedBytes,
+        gzipBytes: bundles.partner.gzipBytes - bundles['partner-no-tracer'].gzipBytes,
+        importMs: tracerImportMs,
+      },
     };
   } finally {
-    await ssm.close();
+    await extension.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -303,10 +347,14 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Bun
   const p = result.partner;
   console.log(
     `  partner: ${kb(result.bundles.partner.minifiedBytes).trim()} (goal < ${kb(p.goalMinifiedBytes).trim()}: ${p.meetsSizeGoal ? 'met' : 'NOT met'}), ` +
-      `import ${p.overHelloImportMs.toFixed(1)} ms over hello-world (goal <= ${p.goalOverHelloImportMs} ms: ${p.meetsImportGoal ? 'met' : 'NOT met'})`,
+      `import ${p.overHelloImportMs.toFixed(1)} ms over hello-world, paired (goal <= ${p.goalOverHelloImportMs} ms: ${p.meetsImportGoal ? 'met' : 'NOT met'})`,
   );
   console.log(
     `  partner bundle holds admin code: ${p.containsAdminCode ? 'YES' : 'no'}; widget source: ${p.containsWidgetSource ? 'YES' : 'no'}`,
+  );
+  console.log(
+    `  X-Ray tracer in partner: ${kb(result.tracer.minifiedBytes).trim()} minified, ${kb(result.tracer.gzipBytes).trim()} gzip, ` +
+      `${result.tracer.importMs.toFixed(1)} ms import (median of ${result.runs} paired runs, partner minus partner-no-tracer)`,
   );
   console.log(
     `  largest in partner: ${result.bundles.partner.top

@@ -14,7 +14,15 @@ import { type AdminAsset, type AdminManifest, adminAssetFromManifest } from '../
 import { createAdminApp } from '../http/app.js';
 import { widgetAsset } from '../http/widget.js';
 import { CognitoJwtAuthenticator } from './cognito-authenticator.js';
-import { appLogger, appMetrics, assetPath, lambdaHandler, requireEnv, tracer } from './runtime.js';
+import {
+  appLogger,
+  appMetrics,
+  assetPath,
+  lambdaHandler,
+  loadOriginSecret,
+  requireEnv,
+  tracer,
+} from './runtime.js';
 
 const tables = { config: requireEnv('CONFIG_TABLE_NAME'), stats: requireEnv('STATS_TABLE_NAME') };
 const issuer = requireEnv('ADMIN_JWT_ISSUER');
@@ -23,6 +31,8 @@ const scope = requireEnv('ADMIN_JWT_SCOPE');
 const authUrl = requireEnv('ADMIN_AUTH_URL');
 /** Behind CloudFront the request's Host is API Gateway's own; redirects must name the public address. */
 const publicBaseUrl = requireEnv('PUBLIC_BASE_URL');
+/** Read once per container through the Parameters and Secrets extension; see lambdaHandler. */
+const originSecret = await loadOriginSecret();
 
 /** The admin page's files, copied next to this bundle by the infra (bundledFiles), with their manifest. */
 function loadAdminAsset(): AdminAsset {
@@ -66,4 +76,4 @@ const app = createAdminApp({
   metrics: appMetrics,
 });
 
-export const handler = lambdaHandler(app);
+export const handler = lambdaHandler(app, { originSecret });

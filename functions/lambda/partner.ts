@@ -4,35 +4,58 @@
  * Powertools. Everything here runs once per container, during init; the handler only dispatches.
  */
 import { readFileSync } from 'node:fs';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
-import { dynamoRepositories } from '../adapters/dynamodb/index.js';
+import { DynamoPartnerRepository } from '../adapters/dynamodb/partners.js';
+import { DynamoRulesetRepository } from '../adapters/dynamodb/rulesets.js';
 import { dynamoCounting } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
 import { parseTokenSecret } from '../core/impression-token.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
 import { createPartnerApp } from '../http/partner-app.js';
 import { widgetAsset } from '../http/widget.js';
-import { appLogger, appMetrics, assetPath, lambdaHandler, requireEnv, tracer } from './runtime.js';
+import { readParameter } from './extension-secrets.js';
+import {
+  appLogger,
+  appMetrics,
+  assetPath,
+  lambdaHandler,
+  loadOriginSecret,
+  requireEnv,
+  tracer,
+} from './runtime.js';
 
 const tables = { config: requireEnv('CONFIG_TABLE_NAME'), stats: requireEnv('STATS_TABLE_NAME') };
 
 /**
- * The impression-token HMAC key, read once per container during init (top-level await) from the SSM
- * SecureString named by TOKEN_SECRET_PARAMETER, through Powertools (decrypted, cached); never in an
- * environment variable. A missing or short secret fails the cold start loudly instead of signing badly.
+ * The impression-token HMAC key and the origin-verify secret, read once per container during init (top-level
+ * await) through the Parameters and Secrets extension: the key from the SSM SecureString named by
+ * TOKEN_SECRET_PARAMETER (decrypted), never from an environment variable. A missing or short secret, or an
+ * extension that does not answer, fails the cold start loudly, naming the parameter, instead of signing badly.
+ * No SDK client for SSM in the bundle: the extension makes the call.
  */
 const tokenSecretParameter = requireEnv('TOKEN_SECRET_PARAMETER');
-// A static import (not the adapter's lazy one) lets esbuild keep only GetParameter of the SSM client.
-const tokenSecret = await getParameter(tokenSecretParameter, { decrypt: true, maxAge: 15 * 60 });
-if (!tokenSecret) throw new Error(`SSM parameter ${tokenSecretParameter} is empty or missing.`);
-const keyring = parseTokenSecret(tokenSecret);
+const [tokenSecret, originSecret] = await Promise.all([
+  readParameter(tokenSecretParameter),
+  loadOriginSecret(),
+]);
+const keyring = (() => {
+  try {
+    return parseTokenSecret(tokenSecret);
+  } catch (error) {
+    throw new Error(`SSM parameter ${tokenSecretParameter}: ${(error as Error).message}`);
+  }
+})();
 
 /** The widget script, copied next to this bundle by the infra (bundledFiles) and served from memory. */
 const widgetScript = readFileSync(assetPath('widget/v1.js', import.meta.url), 'utf8');
 
 const doc = tracer.captureAWSv3Client(createDocumentClient());
-const repos = dynamoRepositories(doc, tables);
+// The two repositories the partner routes read, not dynamoRepositories(): campaign and audit writes are admin
+// code and stay out of this bundle.
+const repos = {
+  rulesets: new DynamoRulesetRepository(doc, tables.config),
+  partners: new DynamoPartnerRepository(doc, tables.config),
+};
 const live = new LiveRuleset(repos.rulesets, {
   // A publish reaches every warm instance within 10 s; the check is one small GetItem.
   ttlMs: 10_000,
@@ -65,4 +88,4 @@ const app = createPartnerApp({
   widget: { asset: widgetAsset(widgetScript) },
 });
 
-export const handler = lambdaHandler(app, { onEnd: () => counting.flush() });
+export const handler = lambdaHandler(app, { originSecret, onEnd: () => counting.flush() });

@@ -1,7 +1,7 @@
 /**
  * What both Lambda entry points share: Powertools (logger, metrics, tracer) created once per container, the
  * ports the app needs built on them, environment reading that fails fast, and the middy wrapper around
- * Hono's Lambda adapter. Lambda-level concerns only: Hono owns HTTP.
+ * Hono's Lambda adapter with the origin check in front of it. Lambda-level concerns only: Hono owns HTTP.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import type { Logger as LoggerPort, Metrics as MetricsPort } from '../core/ports.js';
+import { readSecret } from './extension-secrets.js';
+import { forbiddenResponse, originCheck } from './origin-verify.js';
 
 /** Service name, namespace and level come from POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL. */
 export const logger = new Logger();
@@ -91,6 +93,11 @@ export type ApiGatewayHandler = (
 
 export interface LambdaHandlerOptions {
   /**
+   * The value CloudFront puts in X-Origin-Verify (see loadOriginSecret): requests without it are answered 403
+   * before Hono sees them. Undefined turns the check off (the local server and tests have no CloudFront).
+   */
+  originSecret?: string | undefined;
+  /**
    * Runs at the end of every invocation, before metrics are published: the counters are written out here,
    * because a frozen or recycled container never runs a timer again.
    */
@@ -104,7 +111,16 @@ export interface LambdaHandlerOptions {
 // biome-ignore lint/suspicious/noExplicitAny: Hono apps differ only in their env and schema type parameters.
 export function lambdaHandler(app: Hono<any, any, any>, options: LambdaHandlerOptions = {}) {
   const adapter = handle(app) as unknown as ApiGatewayHandler;
-  const handler = middy(adapter)
+  const origin = originCheck(options.originSecret);
+  // Inside middy, so a refused request is still logged with its context and counted.
+  const guarded: ApiGatewayHandler = async (event, context) => {
+    if (!origin.allows(event.headers)) {
+      appMetrics.count('OriginRefused');
+      return forbiddenResponse();
+    }
+    return adapter({ ...event, headers: origin.strip(event.headers) }, context);
+  };
+  const handler = middy(guarded)
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
@@ -123,6 +139,16 @@ export function lambdaHandler(app: Hono<any, any, any>, options: LambdaHandlerOp
     handler.use({ after: end, onError: end });
   }
   return handler;
+}
+
+/**
+ * The origin-verify secret, read once per container through the Parameters and Secrets extension from the
+ * Secrets Manager secret that ORIGIN_VERIFY_SECRET_ID names (the infra sets it on functions behind CloudFront).
+ * Undefined when the variable is absent: the local server and tests run without the check.
+ */
+export async function loadOriginSecret(): Promise<string | undefined> {
+  const secretId = process.env.ORIGIN_VERIFY_SECRET_ID;
+  return secretId ? readSecret(secretId) : undefined;
 }
 
 /**

@@ -2,11 +2,13 @@
  * The house Lambda construct: NodejsFunction with the defaults every Signpost function shares (Node.js 22
  * on ARM64, one ESM bundle with the AWS SDK inside, source maps, X-Ray, JSON logs into an explicit log group
  * with retention, reserved concurrency) and a role that starts empty. Permissions are added only through
- * `bindTable` and `bindSecureParameter`, which set the environment variable and the grant in the same call,
- * so a function can never read a table it was not granted or be granted one it does not read.
+ * `bindTable`, `bindSecureParameter` and `bindSecret`, which set the environment variable and the grant in the
+ * same call, so a function can never read a table it was not granted or be granted one it does not read.
+ * Secrets are read through the AWS Parameters and Secrets Lambda Extension (a layer, on `readsSecrets`), so
+ * no SDK client for SSM or Secrets Manager ships in a bundle.
  */
 import * as path from 'node:path';
-import { Arn, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -14,12 +16,16 @@ import {
   Architecture,
   type CfnFunction,
   LoggingFormat,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
   Runtime,
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLE } from './bundling.js';
 
@@ -56,6 +62,27 @@ export interface BundledFile {
   readonly buildCommand?: string;
 }
 
+/**
+ * How the functions run the Parameters and Secrets extension. They read each value once per container, during
+ * init, and keep it (functions/lambda/extension-secrets.ts), so the extension's cache would only keep a second
+ * copy of the secrets, in another process, for reads that never come: it is off, its size and TTLs zero.
+ * Its calls to SSM and Secrets Manager get a timeout (the default is none), shorter than the function's own
+ * 3 s deadline, so a hung call is retried once rather than eating the whole cold start. Warnings and errors
+ * only in the function's log group.
+ */
+export const PARAMS_AND_SECRETS = {
+  version: ParamsAndSecretsVersions.V1_0_103,
+  options: {
+    cacheEnabled: false,
+    cacheSize: 0,
+    parameterStoreTtl: Duration.seconds(0),
+    secretsManagerTtl: Duration.seconds(0),
+    parameterStoreTimeout: Duration.seconds(1),
+    secretsManagerTimeout: Duration.seconds(1),
+    logLevel: ParamsAndSecretsLogLevel.WARN,
+  },
+} as const;
+
 export interface SignpostFunctionProps {
   /** Relative to the repository root, e.g. `functions/lambda/partner.ts`. */
   readonly entry: string;
@@ -73,12 +100,18 @@ export interface SignpostFunctionProps {
   readonly ephemeral: boolean;
   readonly environment?: Record<string, string>;
   readonly bundledFiles?: readonly BundledFile[];
+  /**
+   * Attach the Parameters and Secrets extension: required by `bindSecureParameter` and `bindSecret`. Off
+   * otherwise, since the extension is one more process to start on every cold start.
+   */
+  readonly readsSecrets?: boolean;
 }
 
 export class SignpostFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  private readonly readsSecrets: boolean;
 
   constructor(scope: Construct, id: string, props: SignpostFunctionProps) {
     super(scope, id);
@@ -116,6 +149,7 @@ export class SignpostFunction extends Construct {
       }),
     );
 
+    this.readsSecrets = props.readsSecrets ?? false;
     const files = props.bundledFiles ?? [];
     const commandHooks: ICommandHooks = {
       beforeBundling: (inputDir) =>
@@ -154,6 +188,14 @@ export class SignpostFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel[props.logLevel],
       systemLogLevelV2: SystemLogLevel.INFO,
       tracing: Tracing.ACTIVE,
+      ...(this.readsSecrets
+        ? {
+            paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(
+              PARAMS_AND_SECRETS.version,
+              PARAMS_AND_SECRETS.options,
+            ),
+          }
+        : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
@@ -161,8 +203,9 @@ export class SignpostFunction extends Construct {
         // Belt and braces: the event holds the search query, which must never reach a log line or a trace.
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        // Stack traces through the bundle's .map file; costs nothing until an error is formatted.
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: Node then reads and parses the bundle's whole .map as it loads
+        // it, about 60 ms of every partner cold start (bench/bundles.ts), for stack traces the functions never
+        // log (errors are logged by name). Add it to one function by hand while debugging; the .map is there.
         ...props.environment,
       },
       bundling: {
@@ -219,10 +262,12 @@ export class SignpostFunction extends Construct {
 
   /**
    * Sets `env` to the name of an SSM SecureString parameter and grants ssm:GetParameter on that one
-   * parameter. The value never enters the template or the environment: the function reads it at run time.
-   * No kms:Decrypt grant: the AWS managed key aws/ssm lets principals allowed to read the parameter decrypt it.
+   * parameter (the extension calls it with the function's role). The value never enters the template or the
+   * environment: the function reads it at run time. No kms:Decrypt grant: the AWS managed key aws/ssm lets
+   * principals allowed to read the parameter decrypt it.
    */
   bindSecureParameter(parameterName: string, env: string): void {
+    this.requireSecretsExtension(env);
     this.function.addEnvironment(env, parameterName);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -235,5 +280,28 @@ export class SignpostFunction extends Construct {
         ],
       }),
     );
+  }
+
+  /**
+   * Sets `env` to a Secrets Manager secret's ARN and grants secretsmanager:GetSecretValue on that one secret:
+   * not `secret.grantRead`, which adds DescribeSecret the extension never calls. No kms:Decrypt grant for a
+   * secret under the AWS managed key aws/secretsmanager; a customer managed key is refused rather than
+   * silently left unreadable.
+   */
+  bindSecret(secret: ISecret, env: string): void {
+    this.requireSecretsExtension(env);
+    if (secret.encryptionKey !== undefined) {
+      throw new Error(`bindSecret supports secrets under the aws/secretsmanager key only, for ${env}`);
+    }
+    this.function.addEnvironment(env, secret.secretArn);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+  }
+
+  private requireSecretsExtension(env: string): void {
+    if (!this.readsSecrets) {
+      throw new Error(`${env} is read through the Parameters and Secrets extension: set readsSecrets`);
+    }
   }
 }

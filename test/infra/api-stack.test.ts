@@ -94,8 +94,9 @@ describe('functions', () => {
         LOG_LEVEL: 'INFO',
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        NODE_OPTIONS: '--enable-source-maps',
       });
+      // --enable-source-maps would parse each bundle's whole .map on every cold start.
+      expect(envOf(props).NODE_OPTIONS).toBeUndefined();
     }
   });
 
@@ -123,10 +124,61 @@ describe('functions', () => {
   it('hold no secret in any environment variable', () => {
     for (const { props } of Object.values(fns)) {
       for (const [key, value] of Object.entries(envOf(props))) {
-        expect(key).not.toMatch(/SECRET(?!_PARAMETER)|PASSWORD|PRIVATE|_KEY$/);
+        // Names of secrets (…_SECRET_PARAMETER, …_SECRET_ID) and the extension's settings are fine.
+        expect(key).not.toMatch(/SECRET(?!_PARAMETER$|_ID$|S_EXTENSION_|S_MANAGER_)|PASSWORD|PRIVATE|_KEY$/);
         if (typeof value === 'string') expect(value).not.toMatch(/^(sk_|[A-Za-z0-9+/]{32,}={0,2}$)/);
       }
     }
+  });
+});
+
+describe('secrets through the Parameters and Secrets extension', () => {
+  const fns = functionsOf();
+  const secretId = logicalIdOf(prod.api, 'AWS::SecretsManager::Secret', 'OriginVerifySecret');
+
+  it('run the extension layer, for its architecture, on the two functions that read secrets only', () => {
+    for (const name of ['PartnerApi', 'AdminApi']) {
+      expect(fns[name]?.props.Layers).toEqual([
+        expect.stringMatching(
+          /^arn:aws:lambda:us-east-1:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/,
+        ),
+      ]);
+    }
+    expect(fns.AdminSignUpGuard?.props.Layers).toBeUndefined();
+    expect(Object.keys(envOf(fns.AdminSignUpGuard?.props ?? {})).join()).not.toMatch(/PARAMETERS_SECRETS/);
+  });
+
+  it('configure it deliberately: no cache (each value is read once per container), bounded calls, warnings only', () => {
+    for (const name of ['PartnerApi', 'AdminApi']) {
+      expect(envOf(fns[name]?.props ?? {})).toMatchObject({
+        PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false',
+        PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '0',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+        PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+        SSM_PARAMETER_STORE_TIMEOUT_MILLIS: '1000',
+        SECRETS_MANAGER_TIMEOUT_MILLIS: '1000',
+        SSM_PARAMETER_STORE_TTL: '0',
+        SECRETS_MANAGER_TTL: '0',
+      });
+    }
+  });
+
+  it('generate the origin-verify secret in Secrets Manager, never as a value in the template', () => {
+    const secret = resourcesOfType(prod.api, 'AWS::SecretsManager::Secret').find(
+      ([id]) => id === secretId,
+    )?.[1];
+    expect(secret?.Properties).toMatchObject({
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false },
+    });
+    expect(secret?.Properties.SecretString).toBeUndefined();
+    expect(secret?.Properties.KmsKeyId).toBeUndefined();
+  });
+
+  it('give the partner and admin functions the secret by ARN, and the guard nothing', () => {
+    for (const name of ['PartnerApi', 'AdminApi']) {
+      expect(envOf(fns[name]?.props ?? {}).ORIGIN_VERIFY_SECRET_ID).toEqual({ Ref: secretId });
+    }
+    expect(envOf(fns.AdminSignUpGuard?.props ?? {}).ORIGIN_VERIFY_SECRET_ID).toBeUndefined();
   });
 });
 
@@ -260,6 +312,27 @@ describe('CloudFront and WAF', () => {
       ],
       DefaultCacheBehavior: { ViewerProtocolPolicy: 'redirect-to-https' },
     });
+  });
+
+  it('sends the origin-verify secret to the API origin as a dynamic reference, so the WAF cannot be bypassed', () => {
+    const secretId = logicalIdOf(prod.api, 'AWS::SecretsManager::Secret', 'OriginVerifySecret');
+    for (const template of [prod.api, dev.api]) {
+      const origins = distribution(template).Origins as Props[];
+      expect(origins).toHaveLength(1);
+      expect(origins[0]?.OriginCustomHeaders).toEqual([
+        {
+          HeaderName: 'X-Origin-Verify',
+          HeaderValue: {
+            'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']],
+          },
+        },
+      ]);
+    }
+    // Every behaviour uses that one origin: no path reaches the API without the header.
+    const config = distribution();
+    const originId = (config.Origins as Props[])[0]?.Id;
+    const behaviors = [config.DefaultCacheBehavior, ...(config.CacheBehaviors as Props[])] as Props[];
+    for (const behavior of behaviors) expect(behavior.TargetOriginId).toBe(originId);
   });
 
   it('puts the WAF web ACL from the us-east-1 edge stack in front, and keeps no access logs', () => {

@@ -66,6 +66,25 @@ describe('function bundles', () => {
     }
   });
 
+  it('replace the SDK event-stream codecs, which DynamoDB never uses, with a stub that fails by name', () => {
+    for (const fn of ['PartnerApi', 'AdminApi']) {
+      const code = read(fn, 'index.mjs');
+      expect(code).toContain('Event streams are not bundled');
+      expect(code).not.toContain('@smithy/core/event-streams');
+    }
+  });
+
+  it('carry no SDK client for SSM or Secrets Manager: secrets come through the extension', () => {
+    for (const fn of ['PartnerApi', 'AdminApi']) {
+      const code = read(fn, 'index.mjs');
+      // The service ids the SDK clients carry (X-Amz-Target prefixes).
+      expect(code).not.toContain('AmazonSSM');
+      expect(code).not.toContain('secretsmanager.');
+      expect(code).toContain('/secretsmanager/get?secretId=');
+    }
+    expect(read('PartnerApi', 'index.mjs')).toContain('/systemsmanager/parameters/get?name=');
+  });
+
   it('ship the built widget next to the partner handler, and only there', () => {
     const widget = read('PartnerApi', 'widget/v1.js');
     expect(widget.length).toBeGreaterThan(1_000);

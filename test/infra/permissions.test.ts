@@ -33,6 +33,7 @@ function resourceLabel(resource: unknown, functionId: string): string {
     return 'OwnLogGroup';
   if (text.includes(`:parameter${synthesized.config.tokenSecretParameterName}"`))
     return 'TokenSecretParameter';
+  if (/^\{"Ref":"OriginVerifySecret[0-9A-F]{8}"\}$/.test(text)) return 'OriginVerifySecret';
   throw new Error(`unknown resource in ${functionId}'s policy: ${text}`);
 }
 
@@ -106,6 +107,11 @@ describe('function permissions', () => {
       expect(actions).not.toContain('dynamodb:BatchWriteItem');
       expect(actions).not.toContain('dynamodb:PutItem');
     }
+  });
+
+  it('lets only the two functions behind CloudFront read the origin-verify secret', () => {
+    const readers = Object.keys(expected).filter((id) => grantsOf(id).OriginVerifySecret !== undefined);
+    expect(readers.sort()).toEqual(['AdminApi', 'PartnerApi']);
   });
 
   it('keeps the token secret away from every function but the partner API', () => {

@@ -1,7 +1,8 @@
 /**
  * The real admin Lambda entry point (functions/lambda/admin.ts) invoked with API Gateway v2 event fixtures
  * against a real dynalite, with Cognito-shaped access tokens signed by a key made here. The pool's JWKS
- * endpoint is the one stub: there is no Cognito here.
+ * endpoint and the Parameters and Secrets extension (a loopback server holding the origin-verify secret) are
+ * the stubs: there is no Cognito or Secrets Manager here.
  */
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildAdminPage } from '../../admin-ui/build.js';
 import type { TableNames } from '../../functions/adapters/dynamodb/index.js';
+import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
 
@@ -18,6 +20,9 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
 const CLIENT_ID = 'test-admin-client';
 const AUTH_URL = 'https://signpost-test.auth.us-east-1.amazoncognito.com';
+const ORIGIN_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:OriginVerify-AbCdEf';
+const ORIGIN_SECRET = 'v'.repeat(44);
+const SESSION_TOKEN = 'admin-test-session-token';
 
 type Handler = (
   event: APIGatewayProxyEventV2,
@@ -32,6 +37,7 @@ const poolKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = 'test-kid-1';
 const jwksFetches: string[] = [];
+let extension: FakeExtension;
 
 function accessToken(
   claims: Record<string, unknown> = {},
@@ -62,6 +68,8 @@ function fixture(
   patch: (event: APIGatewayProxyEventV2) => void = () => {},
 ): APIGatewayProxyEventV2 {
   const event = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as APIGatewayProxyEventV2;
+  // What CloudFront adds to every request it forwards to the API origin.
+  event.headers['x-origin-verify'] = ORIGIN_SECRET;
   patch(event);
   return event;
 }
@@ -118,6 +126,10 @@ async function invoke(event: APIGatewayProxyEventV2) {
 }
 
 beforeAll(async () => {
+  extension = await startFakeExtension({
+    token: SESSION_TOKEN,
+    secrets: { [ORIGIN_SECRET_ID]: ORIGIN_SECRET },
+  });
   dynamo = await startDynalite();
   tables = await dynamo.newTables();
 
@@ -150,6 +162,8 @@ beforeAll(async () => {
     ADMIN_JWT_SCOPE: 'signpost/admin',
     ADMIN_AUTH_URL: AUTH_URL,
     PUBLIC_BASE_URL: 'https://help.example.org',
+    ORIGIN_VERIFY_SECRET_ID: ORIGIN_SECRET_ID,
+    ...extension.env,
     SIGNPOST_ASSETS_DIR: assetsDir,
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -164,6 +178,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllGlobals();
+  await extension?.close();
   await dynamo?.close();
   if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
   for (const key of [
@@ -172,6 +187,9 @@ afterAll(async () => {
     'SIGNPOST_ASSETS_DIR',
     'AWS_ENDPOINT_URL_DYNAMODB',
     'PUBLIC_BASE_URL',
+    'ORIGIN_VERIFY_SECRET_ID',
+    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+    'AWS_SESSION_TOKEN',
   ]) {
     delete process.env[key];
   }
@@ -241,6 +259,36 @@ describe('admin Lambda entry point', () => {
 
     expect(response.statusCode).toBe(403);
     expect(response.json().error.code).toBe('forbidden');
+  });
+
+  it('read the origin-verify secret through the extension once for the container', () => {
+    expect(extension.requests).toEqual([
+      { url: `/secretsmanager/get?secretId=${encodeURIComponent(ORIGIN_SECRET_ID)}`, token: SESSION_TOKEN },
+    ]);
+  });
+
+  it.each([
+    ['without the origin header', undefined],
+    ['with a wrong origin header', 'w'.repeat(44)],
+  ])('refuses an admin call %s (around CloudFront) with 403, valid token or not', async (_case, value) => {
+    const event = adminCall('GET', '/admin/v1/campaigns', accessToken());
+    if (value === undefined) delete event.headers['x-origin-verify'];
+    else event.headers['x-origin-verify'] = value;
+
+    const response = await invoke(event);
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+  });
+
+  it('refuses the admin page around CloudFront too', async () => {
+    const response = await invoke(
+      fixture('apigw-admin-page.json', (event) => {
+        delete event.headers['x-origin-verify'];
+      }),
+    );
+
+    expect(response.statusCode).toBe(403);
   });
 
   it('fetched the pool keys once, from the issuer', () => {

@@ -1,29 +1,35 @@
 /**
  * The real partner Lambda entry point (functions/lambda/partner.ts: middy, Powertools, hono/aws-lambda),
- * invoked with API Gateway v2 event fixtures against a real dynalite. The one fake is the SSM parameter read,
- * mocked with aws-sdk-client-mock: there is no Parameter Store here.
+ * invoked with API Gateway v2 event fixtures against a real dynalite. The one fake is the AWS Parameters and
+ * Secrets extension, a loopback HTTP server answering as the layer does: there is no Parameter Store or
+ * Secrets Manager here.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dynamoRepositories,
   ensureTables,
   type TableNames,
 } from '../../functions/adapters/dynamodb/index.js';
+import { ImpressionTokens, parseTokenSecret } from '../../functions/core/impression-token.js';
 import { newPartnerKey, newSecretKey, newSiteKey } from '../../functions/core/partner-keys.js';
 import { buildWidget } from '../../widget/build.js';
+import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TOKEN_PARAMETER = '/signpost/test/token-secret';
+/** Two keys, as during a rotation: the first signs. */
+const TOKEN_SECRET = `${'k'.repeat(48)},${'p'.repeat(40)}`;
+const ORIGIN_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:OriginVerify-AbCdEf';
+const ORIGIN_SECRET = 'o'.repeat(40);
+const SESSION_TOKEN = 'test-session-token';
 /** Text that must never appear in any log line, however the request goes. */
 const CANARY_QUERY = 'they took my passport zq-canary-7731';
 const CLIENT_IP = '198.51.100.23';
@@ -39,7 +45,7 @@ let handler: Handler;
 let secretKey: string;
 let assetsDir: string;
 let widgetJs: string;
-const ssm = mockClient(SSMClient);
+let extension: FakeExtension;
 const output: string[] = [];
 const realStdout = process.stdout.write.bind(process.stdout);
 const realStderr = process.stderr.write.bind(process.stderr);
@@ -50,6 +56,8 @@ function fixture(
 ): APIGatewayProxyEventV2 {
   const event = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as APIGatewayProxyEventV2;
   if (event.headers['x-api-key']) event.headers['x-api-key'] = secretKey;
+  // What CloudFront adds to every request it forwards to the API origin.
+  event.headers['x-origin-verify'] = ORIGIN_SECRET;
   patch(event);
   return event;
 }
@@ -92,6 +100,11 @@ async function counterItems() {
 }
 
 beforeAll(async () => {
+  extension = await startFakeExtension({
+    token: SESSION_TOKEN,
+    parameters: { [TOKEN_PARAMETER]: TOKEN_SECRET },
+    secrets: { [ORIGIN_SECRET_ID]: ORIGIN_SECRET },
+  });
   dynamo = await startDynalite();
   tables = await dynamo.newTables();
   const repos = dynamoRepositories(dynamo.doc, tables);
@@ -125,6 +138,8 @@ beforeAll(async () => {
     CONFIG_TABLE_NAME: tables.config,
     STATS_TABLE_NAME: tables.stats,
     TOKEN_SECRET_PARAMETER: TOKEN_PARAMETER,
+    ORIGIN_VERIFY_SECRET_ID: ORIGIN_SECRET_ID,
+    ...extension.env,
     SIGNPOST_ASSETS_DIR: assetsDir,
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -136,10 +151,6 @@ beforeAll(async () => {
     POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
     LOG_LEVEL: 'DEBUG',
   });
-  ssm
-    .on(GetParameterCommand, { Name: TOKEN_PARAMETER, WithDecryption: true })
-    .resolves({ Parameter: { Name: TOKEN_PARAMETER, Type: 'SecureString', Value: 'k'.repeat(48) } });
-
   // Every line Powertools writes (logs, EMF metrics) is kept for the privacy assertions.
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
     output.push(String(chunk));
@@ -156,13 +167,16 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write = realStdout;
   process.stderr.write = realStderr;
-  ssm.restore();
+  await extension?.close();
   await dynamo?.close();
   if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
   for (const key of [
     'CONFIG_TABLE_NAME',
     'STATS_TABLE_NAME',
     'TOKEN_SECRET_PARAMETER',
+    'ORIGIN_VERIFY_SECRET_ID',
+    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+    'AWS_SESSION_TOKEN',
     'SIGNPOST_ASSETS_DIR',
     'AWS_ENDPOINT_URL_DYNAMODB',
   ]) {
@@ -258,12 +272,63 @@ describe('partner Lambda entry point', () => {
     }
   });
 
-  it('read the token secret from SSM once for the container, with decryption', () => {
-    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
-    expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toMatchObject({
-      Name: TOKEN_PARAMETER,
-      WithDecryption: true,
+  it('read the token secret and the origin secret through the extension once for the container', () => {
+    expect(extension.requests).toHaveLength(2);
+    expect(extension.requests).toEqual(
+      expect.arrayContaining([
+        {
+          url: `/systemsmanager/parameters/get?name=${encodeURIComponent(TOKEN_PARAMETER)}&withDecryption=true`,
+          token: SESSION_TOKEN,
+        },
+        { url: `/secretsmanager/get?secretId=${encodeURIComponent(ORIGIN_SECRET_ID)}`, token: SESSION_TOKEN },
+      ]),
+    );
+  });
+
+  it('signs impression tokens with the first key of the secret the extension gave', async () => {
+    const token = (await invoke(matchEvent())).json().match.impressionToken as string;
+
+    expect(new ImpressionTokens(parseTokenSecret(TOKEN_SECRET)).verify(token, new Date()).ok).toBe(true);
+    // Signed with the current key, not the one being rotated out, nor anything else.
+    const [current, previous] = TOKEN_SECRET.split(',') as [string, string];
+    expect(new ImpressionTokens(parseTokenSecret(current)).verify(token, new Date()).ok).toBe(true);
+    expect(new ImpressionTokens(parseTokenSecret(previous)).verify(token, new Date())).toEqual({
+      ok: false,
+      reason: 'forged',
     });
+  });
+
+  it.each([
+    ['without the origin header', undefined],
+    ['with a wrong origin header', 'x'.repeat(40)],
+    ['with an origin header one character short', ORIGIN_SECRET.slice(1)],
+  ])('refuses a request %s (straight to execute-api, around CloudFront) with 403', async (_case, value) => {
+    const before = await counterItems();
+    const response = await invoke(
+      fixture('apigw-partner-match.json', (event) => {
+        if (value === undefined) delete event.headers['x-origin-verify'];
+        else event.headers['x-origin-verify'] = value;
+        event.body = JSON.stringify({ query: CANARY_QUERY, locale: 'en-US', region: 'US-CA' });
+      }),
+    );
+
+    expect(response.statusCode).toBe(403);
+    expect(response.headers?.['cache-control']).toBe('no-store');
+    expect(response.json()).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    // Refused before the app: nothing matched, nothing counted.
+    expect(await counterItems()).toEqual(before);
+  });
+
+  it('refuses /healthz around CloudFront too, and answers it with the origin header', async () => {
+    const refused = await invoke(
+      fixture('apigw-partner-healthz.json', (event) => {
+        delete event.headers['x-origin-verify'];
+      }),
+    );
+    const allowed = await invoke(fixture('apigw-partner-healthz.json'));
+
+    expect(refused.statusCode).toBe(403);
+    expect(allowed.statusCode).toBe(200);
   });
 
   it('writes structured logs and EMF metrics that never hold the query, the client IP, the key or the event', async () => {
@@ -277,6 +342,8 @@ describe('partner Lambda entry point', () => {
       expect(line).not.toContain('took my passport');
       expect(line).not.toContain(CLIENT_IP);
       expect(line).not.toContain(secretKey);
+      expect(line).not.toContain(ORIGIN_SECRET);
+      expect(line).not.toContain('kkkkkkkkkkkkkkkk');
       expect(line).not.toContain('"rawPath"');
     }
   });
