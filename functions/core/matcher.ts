@@ -919,16 +919,19 @@ class Index implements CompiledRuleset {
     return this.tokens.text(this.tokenStart[id] as number, this.tokenLength[id] as number);
   }
 
-  /** Token ids a query token matches (explain only). */
+  /** Token ids a query token matches (explain only). Reads each spelling's code as `addIds` does (see MULTI). */
   private idsOf(token: string): number[] {
     const out: number[] = [];
     for (const spelling of spellings(token)) {
       const code = this.forms.get(spelling);
-      if (code === undefined) continue;
-      if (code >= 0) out.push(code);
-      else
-        for (let k = this.multiStart[-code - 1] as number; k < (this.multiStart[-code] as number); k++)
-          out.push(this.multiIds[k] as number);
+      if (code < 0) continue; // no keyword token has this spelling
+      if (code < MULTI) {
+        out.push(code);
+        continue;
+      }
+      const end = this.multiStart[code - MULTI + 1] as number;
+      for (let k = this.multiStart[code - MULTI] as number; k < end; k++)
+        out.push(this.multiIds[k] as number);
     }
     return out;
   }

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus, generateQueries } from '../../bench/lib/corpus.js';
 import { NaiveMatcher } from '../../bench/lib/naive.js';
+import { keywordForms, spellings } from '../../functions/core/match-variants.js';
 import { compileRuleset, type MatchContext, type MatchResult } from '../../functions/core/matcher.js';
 import type { Campaign, MatchType } from '../../functions/core/model.js';
+import { normalizeTokens } from '../../functions/core/normalize.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 
@@ -210,6 +212,39 @@ describe('matcher properties', () => {
         expect(e.match?.keyword ?? null).toBe(m?.keyword ?? null);
         expect(e.hits.filter((h) => h.outcome === 'selected')).toHaveLength(m ? 1 : 0);
         for (const h of e.hits) if (h.outcome === 'excluded') expect(h.reason?.message).toBeTruthy();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('explains each hit with query tokens, in order, that reach every token of its keyword', () => {
+    const inOrder = (sub: string[], all: string[]): boolean => {
+      let at = 0;
+      for (const t of sub) {
+        at = all.indexOf(t, at) + 1;
+        if (at === 0) return false;
+      }
+      return true;
+    };
+    // Whether a query token reaches a keyword token, by the variant rules alone (as the naive loop reads them).
+    const reaches = (q: string, k: string): boolean => {
+      const accepted = new Set(spellings(k).flatMap(keywordForms));
+      return spellings(q).some((s) => accepted.has(s));
+    };
+    fc.assert(
+      fc.property(rulesetAndQuery, contextArb, ({ campaigns, q }, ctx) => {
+        const r = compileRuleset({ version: 1, campaigns });
+        const m = r.match(q, ctx);
+        const e = r.explain(q, ctx);
+        expect(e.match?.keyword ?? null).toBe(m?.keyword ?? null);
+        for (const h of e.hits) {
+          const matched = h.matchedText.split(' ');
+          expect(inOrder(matched, e.tokens), `"${h.matchedText}" within "${e.normalizedQuery}"`).toBe(true);
+          const keywordTokens = normalizeTokens(h.keyword.text);
+          // No stray query token, and no keyword token left unexplained.
+          expect(matched.filter((t) => !keywordTokens.some((k) => reaches(t, k)))).toEqual([]);
+          expect(keywordTokens.filter((k) => !matched.some((t) => reaches(t, k)))).toEqual([]);
+        }
       }),
       { numRuns: 300 },
     );

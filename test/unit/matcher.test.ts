@@ -398,6 +398,36 @@ describe('explain', () => {
     });
   });
 
+  // "pimps" is spelled by two keyword tokens (itself, and the plural of "pimp"), so the spelling table answers a
+  // list code for it; "hello" is spelled by none, so the table answers -1.
+  const sharedSpelling = () => {
+    const broad = campaign({ priority: 1, kw: [['pimp help', 'broad']] });
+    return { broad, r: compile(broad, campaign({ kw: [['pimps']] })) };
+  };
+
+  it('explains a broad hit through a query token that spells several keyword tokens', () => {
+    const { broad, r } = sharedSpelling();
+    expect(r.explain('help pimps', ctx()).match).toMatchObject({
+      campaignId: broad.id,
+      matchedText: 'help pimps',
+      variant: 'plural',
+    });
+    expect(r.explain('help p1mps', ctx()).match).toMatchObject({
+      campaignId: broad.id,
+      matchedText: 'help p1mps',
+      variant: 'plural+disguise',
+    });
+  });
+
+  it('leaves query tokens that spell no keyword token out of a broad hit', () => {
+    const { broad, r } = sharedSpelling();
+    expect(r.explain('hello pimp help', ctx()).match).toMatchObject({
+      campaignId: broad.id,
+      matchedText: 'pimp help',
+      variant: null,
+    });
+  });
+
   it('explains a negative keyword, naming it', () => {
     const negative: NegativeKeyword = { text: 'movie', match: 'broad' };
     const c = campaign({ kw: [['trafficking']], negativeKeywords: [negative] });
