@@ -3,13 +3,14 @@
  * /widget/*, /healthz. The same Hono routes as the local server, behind `hono/aws-lambda` and middy with
  * Powertools. Everything here runs once per container, during init; the handler only dispatches.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoPartnerRepository } from '../adapters/dynamodb/partners.js';
 import { DynamoRulesetRepository } from '../adapters/dynamodb/rulesets.js';
 import { dynamoCounting } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
-import { parseTokenSecret } from '../core/impression-token.js';
+import { parseTokenSecret, type TokenKeyring } from '../core/impression-token.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
 import { createPartnerApp } from '../http/partner-app.js';
 import { widgetAsset } from '../http/widget.js';
@@ -29,22 +30,50 @@ const tables = { config: requireEnv('CONFIG_TABLE_NAME'), stats: requireEnv('STA
 /**
  * The impression-token HMAC key and the origin-verify secret, read once per container during init (top-level
  * await) through the Parameters and Secrets extension: the key from the SSM SecureString named by
- * TOKEN_SECRET_PARAMETER (decrypted), never from an environment variable. A missing or short secret, or an
- * extension that does not answer, fails the cold start loudly, naming the parameter, instead of signing badly.
- * No SDK client for SSM in the bundle: the extension makes the call.
+ * TOKEN_SECRET_PARAMETER (decrypted), never from an environment variable. No SDK client for SSM in the bundle:
+ * the extension makes the call.
+ *
+ * Help is never withheld by a fault, so a secret that cannot be read (the extension does not answer, SSM
+ * throttles a burst of cold starts, the parameter is missing or too short) does not stop this container from
+ * serving: it logs the error, counts TokenSecretUnavailable or OriginSecretUnavailable (both alarmed), and goes
+ * on. Without the token key it signs with a random key of its own, so its messages are still served and counted
+ * as served; only impressions and actions reported against its tokens elsewhere are refused as forged. Without
+ * the origin secret it cannot tell CloudFront's requests from others, and lets both through (WAF still guards
+ * the CloudFront path).
  */
 const tokenSecretParameter = requireEnv('TOKEN_SECRET_PARAMETER');
-const [tokenSecret, originSecret] = await Promise.all([
+const [tokenRead, originRead] = await Promise.allSettled([
   readParameter(tokenSecretParameter),
   loadOriginSecret(),
 ]);
-const keyring = (() => {
+
+function unavailable(metric: string, what: string, error: unknown): undefined {
+  // The messages are ours (they name the parameter or secret and the extension's answer), never a secret value.
+  appLogger.error(`${what} could not be read; serving without it`, {
+    error: error instanceof Error ? error.message : String(error),
+  });
+  appMetrics.count(metric);
+  return undefined;
+}
+
+const keyring: TokenKeyring = (() => {
   try {
-    return parseTokenSecret(tokenSecret);
+    if (tokenRead.status === 'rejected') throw tokenRead.reason;
+    return parseTokenSecret(tokenRead.value);
   } catch (error) {
-    throw new Error(`SSM parameter ${tokenSecretParameter}: ${(error as Error).message}`);
+    const message = error instanceof Error ? error.message : String(error);
+    unavailable(
+      'TokenSecretUnavailable',
+      'The impression-token key',
+      new Error(`SSM parameter ${tokenSecretParameter}: ${message}`),
+    );
+    return { current: randomBytes(32), previous: [] };
   }
 })();
+const originSecret =
+  originRead.status === 'fulfilled'
+    ? originRead.value
+    : unavailable('OriginSecretUnavailable', 'The origin-verify secret', originRead.reason);
 
 /** The widget script, copied next to this bundle by the infra (bundledFiles) and served from memory. */
 const widgetScript = readFileSync(assetPath('widget/v1.js', import.meta.url), 'utf8');

@@ -28,6 +28,13 @@ import type { SignpostFunction } from './signpost-function.js';
 /** The EMF metric the app emits when a counter write fails and the event goes to the fallback log line. */
 export const COUNTER_FALLBACK_METRIC = 'CounterFallback';
 
+export interface AppMetricAlarm {
+  readonly metric: string;
+  readonly service: string;
+  readonly threshold: number;
+  readonly description: string;
+}
+
 export interface MonitoredFunction {
   readonly label: string;
   readonly fn: SignpostFunction;
@@ -45,6 +52,12 @@ export interface MonitoringProps {
   readonly tables: readonly { label: string; table: TableV2; operations: readonly Operation[] }[];
   /** Services whose CounterFallback metric is alarmed (the `service` dimension Powertools adds). */
   readonly fallbackServices: readonly string[];
+  /**
+   * Other application metrics (EMF, `service` dimension) that mean something is wrong while help keeps being
+   * served: a secret that could not be read, requests arriving around CloudFront. Alarmed at `threshold` in
+   * five minutes.
+   */
+  readonly appAlarms?: readonly AppMetricAlarm[];
   readonly webAclMetricName: string;
 }
 
@@ -173,6 +186,21 @@ export class Monitoring extends Construct {
         `${props.fallbackServices[i]}: events went to the fallback log instead of the counters; recount them`,
       );
     });
+
+    for (const { metric, service, threshold, description } of props.appAlarms ?? []) {
+      alarm(
+        `${metric}${service.replace(/^signpost-/, '').replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`,
+        new Metric({
+          namespace: props.metricsNamespace,
+          metricName: metric,
+          dimensionsMap: { service },
+          statistic: 'Sum',
+          period: fiveMinutes,
+        }),
+        threshold,
+        `${service}: ${description}`,
+      );
+    }
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
     const fnMetric = (pick: (f: SignpostFunction) => IMetric) => props.functions.map(({ fn }) => pick(fn));

@@ -524,6 +524,29 @@ export class ApiStack extends Stack {
         { label: 'Stats', table: props.statsTable, operations: [Operation.UPDATE_ITEM, Operation.QUERY] },
       ],
       fallbackServices: ['signpost-partner'],
+      appAlarms: [
+        {
+          metric: 'TokenSecretUnavailable',
+          service: 'signpost-partner',
+          threshold: 1,
+          description:
+            'a container could not read the impression-token key and signs with its own; its tokens will not count',
+        },
+        {
+          metric: 'OriginSecretUnavailable',
+          service: 'signpost-partner',
+          threshold: 1,
+          description: 'a container could not read the origin secret and lets requests in around CloudFront',
+        },
+        ...['signpost-partner', 'signpost-admin'].map((service) => ({
+          metric: 'OriginRefused',
+          service,
+          // A few scanners find the execute-api URL; a sustained stream means CloudFront's secret does not match.
+          threshold: 100,
+          description:
+            'many requests refused for a missing or wrong X-Origin-Verify; check the origin secret',
+        })),
+      ],
       webAclMetricName: props.webAclMetricName,
     });
 

@@ -525,6 +525,17 @@ describe('alarms and dashboard', () => {
     ]);
   });
 
+  it('alarms when a partner container serves without a secret, and when many requests come around CloudFront', () => {
+    const byService = (metric: string) =>
+      alarms
+        .filter((a) => a.MetricName === metric)
+        .map((a) => `${(a.Dimensions as { Value: string }[])[0]?.Value}>=${a.Threshold}`)
+        .sort();
+    expect(byService('TokenSecretUnavailable')).toEqual(['signpost-partner>=1']);
+    expect(byService('OriginSecretUnavailable')).toEqual(['signpost-partner>=1']);
+    expect(byService('OriginRefused')).toEqual(['signpost-admin>=100', 'signpost-partner>=100']);
+  });
+
   it('notifies the SNS topic from every alarm, on alarm and on recovery', () => {
     expect(alarms.length).toBeGreaterThanOrEqual(16);
     for (const alarm of alarms) {

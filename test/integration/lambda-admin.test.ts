@@ -15,6 +15,7 @@ import type { TableNames } from '../../functions/adapters/dynamodb/index.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
+import { lambdaInvoker } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
@@ -98,32 +99,7 @@ const adminCall = (
     Object.assign(event.headers, headers);
   });
 
-let invocations = 0;
-function context(): Context {
-  invocations += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'Signpost-test-AdminApi',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Signpost-test-AdminApi',
-    memoryLimitInMB: '1024',
-    awsRequestId: `admin-req-${invocations}`,
-    logGroupName: '/aws/lambda/Signpost-test-AdminApi',
-    logStreamName: '2026/11/30/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
-async function invoke(event: APIGatewayProxyEventV2) {
-  const result = await handler(event, context());
-  const text = result.isBase64Encoded
-    ? Buffer.from(result.body ?? '', 'base64').toString('utf8')
-    : (result.body ?? '');
-  return { ...result, text, json: () => JSON.parse(text) };
-}
+const invoke = lambdaInvoker(() => handler, 'Signpost-test-AdminApi', '1024');
 
 beforeAll(async () => {
   extension = await startFakeExtension({

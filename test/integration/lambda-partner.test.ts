@@ -22,6 +22,7 @@ import { buildWidget } from '../../widget/build.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
+import { lambdaInvoker } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TOKEN_PARAMETER = '/signpost/test/token-secret';
@@ -62,32 +63,7 @@ function fixture(
   return event;
 }
 
-let invocations = 0;
-function context(): Context {
-  invocations += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'Signpost-test-PartnerApi',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Signpost-test-PartnerApi',
-    memoryLimitInMB: '1769',
-    awsRequestId: `req-${invocations}`,
-    logGroupName: '/aws/lambda/Signpost-test-PartnerApi',
-    logStreamName: '2026/11/30/[$LATEST]0123456789',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
-async function invoke(event: APIGatewayProxyEventV2) {
-  const result = await handler(event, context());
-  const body = result.isBase64Encoded
-    ? Buffer.from(result.body ?? '', 'base64').toString('utf8')
-    : (result.body ?? '');
-  return { ...result, text: body, json: () => JSON.parse(body) };
-}
+const invoke = lambdaInvoker(() => handler, 'Signpost-test-PartnerApi', '1769');
 
 const matchEvent = (query = CANARY_QUERY) =>
   fixture('apigw-partner-match.json', (event) => {
