@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { dynamoRepositories } from '../../functions/adapters/dynamodb/index.js';
+import { newPartnerKey, newSecretKey, newSiteKey } from '../../functions/core/partner-keys.js';
+import { aCampaign } from './campaigns.js';
 
 export type ApiGatewayHandler = (
   event: APIGatewayProxyEventV2,
@@ -46,5 +49,58 @@ export function lambdaInvoker(handler: () => ApiGatewayHandler, functionName: st
       ? Buffer.from(result.body ?? '', 'base64').toString('utf8')
       : (result.body ?? '');
     return { ...result, text, json: () => JSON.parse(text) };
+  };
+}
+
+/**
+ * What the partner entry-point tests start from: a published campaign that matches "took my passport", and an
+ * active partner with a new secret key (returned) allowed on https://partner.example.org.
+ */
+export async function seedMatchablePartner(
+  repos: Pick<ReturnType<typeof dynamoRepositories>, 'campaigns' | 'rulesets' | 'partners'>,
+  partnerId: string,
+): Promise<{ secretKey: string }> {
+  const campaign = aCampaign({
+    keywords: [{ id: 'kw_passport', text: 'took my passport', match: 'phrase' }],
+  });
+  await repos.campaigns.create(campaign, 'test');
+  await repos.rulesets.publish({
+    publishedAt: new Date().toISOString(),
+    publishedBy: 'test',
+    campaigns: [campaign],
+  });
+  const secretKey = newSecretKey();
+  await repos.partners.create({
+    id: partnerId,
+    name: `Test partner ${partnerId}`,
+    allowedOrigins: ['https://partner.example.org'],
+    siteKey: newSiteKey(),
+    status: 'active',
+    keys: [newPartnerKey(`key_${partnerId}`, secretKey, new Date())],
+    createdAt: new Date().toISOString(),
+    revision: 1,
+  });
+  return { secretKey };
+}
+
+/** Keeps every line written to stdout and stderr (Powertools logs and EMF metrics) until `restore`. */
+export function captureOutput(): { lines: string[]; restore(): void } {
+  const lines: string[] = [];
+  const stdout = process.stdout.write.bind(process.stdout);
+  const stderr = process.stderr.write.bind(process.stderr);
+  const keep =
+    (real: typeof stdout) =>
+    (chunk: string | Uint8Array, ...rest: never[]) => {
+      lines.push(String(chunk));
+      return real(chunk, ...rest);
+    };
+  process.stdout.write = keep(stdout) as typeof process.stdout.write;
+  process.stderr.write = keep(stderr) as typeof process.stderr.write;
+  return {
+    lines,
+    restore: () => {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+    },
   };
 }

@@ -17,7 +17,6 @@ import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminPage } from '../../admin-ui/build.js';
 import { dynamoRepositories, type TableNames } from '../../functions/adapters/dynamodb/index.js';
-import { newPartnerKey, newSecretKey, newSiteKey } from '../../functions/core/partner-keys.js';
 import { gte } from '../../functions/lambda/shims/semver-gte.js';
 import { lambdaEsbuildOptions } from '../../infra/constructs/bundling.js';
 import { PROJECT_ROOT } from '../../infra/constructs/signpost-function.js';
@@ -25,6 +24,7 @@ import { buildWidget } from '../../widget/build.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
+import { seedMatchablePartner } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TOKEN_PARAMETER = '/signpost/bundled/token-secret';
@@ -171,26 +171,7 @@ beforeAll(async () => {
     secrets: { [ORIGIN_SECRET_ID]: ORIGIN_SECRET },
   });
   const repos = dynamoRepositories(dynamo.doc, tables);
-  const campaign = aCampaign({
-    keywords: [{ id: 'kw_passport', text: 'took my passport', match: 'phrase' }],
-  });
-  await repos.campaigns.create(campaign, 'test');
-  await repos.rulesets.publish({
-    publishedAt: new Date().toISOString(),
-    publishedBy: 'test',
-    campaigns: [campaign],
-  });
-  secretKey = newSecretKey();
-  await repos.partners.create({
-    id: 'ptn_bundled',
-    name: 'Bundled test partner',
-    allowedOrigins: ['https://partner.example.org'],
-    siteKey: newSiteKey(),
-    status: 'active',
-    keys: [newPartnerKey('key_bundled', secretKey, new Date())],
-    createdAt: new Date().toISOString(),
-    revision: 1,
-  });
+  ({ secretKey } = await seedMatchablePartner(repos, 'ptn_bundled'));
 
   dir = mkdtempSync(join(tmpdir(), 'signpost-bundled-'));
   // What the infra copies next to each handler.

@@ -7,11 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoRepositories, type TableNames } from '../../functions/adapters/dynamodb/index.js';
-import { newPartnerKey, newSecretKey, newSiteKey } from '../../functions/core/partner-keys.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
-import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
-import { type ApiGatewayHandler, apiGatewayEvent, lambdaInvoker } from '../helpers/lambda.js';
+import {
+  type ApiGatewayHandler,
+  apiGatewayEvent,
+  captureOutput,
+  lambdaInvoker,
+  seedMatchablePartner,
+} from '../helpers/lambda.js';
 
 let dynamo: TestDynamo;
 let tables: TableNames;
@@ -19,9 +23,7 @@ let handler: ApiGatewayHandler;
 let extension: FakeExtension;
 let secretKey: string;
 let assetsDir: string;
-const output: string[] = [];
-const realStdout = process.stdout.write.bind(process.stdout);
-const realStderr = process.stderr.write.bind(process.stderr);
+let output: ReturnType<typeof captureOutput> | undefined;
 const ENV_KEYS = [
   'CONFIG_TABLE_NAME',
   'STATS_TABLE_NAME',
@@ -41,26 +43,7 @@ beforeAll(async () => {
   dynamo = await startDynalite();
   tables = await dynamo.newTables();
   const repos = dynamoRepositories(dynamo.doc, tables);
-  const campaign = aCampaign({
-    keywords: [{ id: 'kw_passport', text: 'took my passport', match: 'phrase' }],
-  });
-  await repos.campaigns.create(campaign, 'test');
-  await repos.rulesets.publish({
-    publishedAt: new Date().toISOString(),
-    publishedBy: 'test',
-    campaigns: [campaign],
-  });
-  secretKey = newSecretKey();
-  await repos.partners.create({
-    id: 'ptn_degraded',
-    name: 'Degraded test partner',
-    allowedOrigins: [],
-    siteKey: newSiteKey(),
-    status: 'active',
-    keys: [newPartnerKey('key_degraded', secretKey, new Date())],
-    createdAt: new Date().toISOString(),
-    revision: 1,
-  });
+  ({ secretKey } = await seedMatchablePartner(repos, 'ptn_degraded'));
   assetsDir = mkdtempSync(join(tmpdir(), 'signpost-degraded-'));
   mkdirSync(join(assetsDir, 'widget'));
   writeFileSync(join(assetsDir, 'widget', 'v1.js'), '/* widget */');
@@ -79,22 +62,14 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_NAMESPACE: 'Signpost/test',
   });
   // Powertools writes logs and EMF metrics to stdout, errors to stderr: both are kept.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    output.push(String(chunk));
-    return realStdout(chunk, ...rest);
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    output.push(String(chunk));
-    return realStderr(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  output = captureOutput();
   ({ handler } = (await import('../../functions/lambda/partner.js')) as unknown as {
     handler: ApiGatewayHandler;
   });
 }, 30_000);
 
 afterAll(async () => {
-  process.stdout.write = realStdout;
-  process.stderr.write = realStderr;
+  output?.restore();
   await extension?.close();
   await dynamo?.close();
   if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
@@ -115,7 +90,9 @@ describe('partner Lambda entry point without its secrets', () => {
     expect(res.json().match.campaignId).toBeTruthy();
     expect(res.json().match.impressionToken).toMatch(/^t1\./);
 
-    const lines = output.flatMap((chunk) => chunk.split('\n')).filter((line) => line.startsWith('{'));
+    const lines = (output?.lines ?? [])
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{'));
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed).toContainEqual(
       expect.objectContaining({

@@ -17,12 +17,10 @@ import {
   type TableNames,
 } from '../../functions/adapters/dynamodb/index.js';
 import { ImpressionTokens, parseTokenSecret } from '../../functions/core/impression-token.js';
-import { newPartnerKey, newSecretKey, newSiteKey } from '../../functions/core/partner-keys.js';
 import { buildWidget } from '../../widget/build.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
-import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
-import { lambdaInvoker } from '../helpers/lambda.js';
+import { lambdaInvoker, seedMatchablePartner } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TOKEN_PARAMETER = '/signpost/test/token-secret';
@@ -84,26 +82,7 @@ beforeAll(async () => {
   dynamo = await startDynalite();
   tables = await dynamo.newTables();
   const repos = dynamoRepositories(dynamo.doc, tables);
-  const campaign = aCampaign({
-    keywords: [{ id: 'kw_passport', text: 'took my passport', match: 'phrase' }],
-  });
-  await repos.campaigns.create(campaign, 'test');
-  await repos.rulesets.publish({
-    publishedAt: new Date().toISOString(),
-    publishedBy: 'test',
-    campaigns: [campaign],
-  });
-  secretKey = newSecretKey();
-  await repos.partners.create({
-    id: 'ptn_lambda_test',
-    name: 'Lambda test partner',
-    allowedOrigins: ['https://partner.example.org'],
-    siteKey: newSiteKey(),
-    status: 'active',
-    keys: [newPartnerKey('key_lambda_test', secretKey, new Date())],
-    createdAt: new Date().toISOString(),
-    revision: 1,
-  });
+  ({ secretKey } = await seedMatchablePartner(repos, 'ptn_lambda_test'));
 
   assetsDir = mkdtempSync(join(tmpdir(), 'signpost-lambda-'));
   mkdirSync(join(assetsDir, 'widget'));
