@@ -3,10 +3,14 @@
  * against a loopback server that answers as the extension does, including its bad moments: not listening yet,
  * not ready, slow, or refusing. And the partner entry point's cold start failing loudly on a bad secret.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readParameter, readSecret } from '../../functions/lambda/extension-secrets.js';
+import { captureOutput } from '../helpers/lambda.js';
 
 const TOKEN = 'session-token-for-test';
 const servers: Server[] = [];
@@ -152,26 +156,40 @@ describe('readSecret', () => {
 });
 
 describe('partner cold start', () => {
-  it('fails loudly, naming the parameter, when the token secret is too short', async () => {
+  it('still starts when the token secret is too short, naming the parameter and the reason in an error line', async () => {
     const extension = await startExtension((_req, res) =>
       res.end(JSON.stringify({ Parameter: { Value: 'short' } })),
     );
+    const assets = mkdtempSync(join(tmpdir(), 'signpost-short-secret-'));
+    mkdirSync(join(assets, 'widget'));
+    writeFileSync(join(assets, 'widget', 'v1.js'), '/* widget */');
     const saved = { ...process.env };
     Object.assign(process.env, {
       CONFIG_TABLE_NAME: 'cfg',
       STATS_TABLE_NAME: 'stats',
       TOKEN_SECRET_PARAMETER: '/signpost/test/short-secret',
+      SIGNPOST_ASSETS_DIR: assets,
+      // Nothing listens there: the container must start without reaching any table.
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: 'us-east-1',
       POWERTOOLS_SERVICE_NAME: 'signpost-partner',
       LOG_LEVEL: 'ERROR',
       ...envFor(extension.port),
     });
+    const output = captureOutput();
     try {
-      await expect(import('../../functions/lambda/partner.js')).rejects.toThrow(
+      const partner = await import('../../functions/lambda/partner.js');
+      expect(typeof partner.handler).toBe('function');
+      expect(output.lines.join('')).toMatch(
         /SSM parameter \/signpost\/test\/short-secret: Each token secret must be at least 32 characters/,
       );
+      expect(output.lines.join('')).not.toContain('"short"');
     } finally {
+      output.restore();
       process.env = saved;
+      rmSync(assets, { recursive: true, force: true });
     }
   });
 });
