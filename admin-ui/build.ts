@@ -66,9 +66,12 @@ function firstLoadGzip(meta: Metafile, script: string, files: AdminAsset['files'
     .reduce((sum, file) => sum + gzipSync(file.body, { level: 9 }).length, 0);
 }
 
-async function main(): Promise<void> {
+/**
+ * Builds the page and writes its files and manifest.json into `out`, as the admin function finds them beside
+ * its bundle (the infra copies dist/admin/ there; tests and the bundle bench write their own).
+ */
+export async function writeAdminPage(out: string): Promise<AdminAsset> {
   const asset = await buildAdminPage();
-  const out = join(HERE, '..', 'dist', 'admin');
   await mkdir(out, { recursive: true });
   for (const file of asset.files) await writeFile(join(out, file.name), file.body);
   const manifest: AdminManifest = {
@@ -78,6 +81,11 @@ async function main(): Promise<void> {
     firstLoadGzipBytes: asset.firstLoadGzipBytes,
   };
   await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return asset;
+}
+
+async function main(): Promise<void> {
+  const asset = await writeAdminPage(join(HERE, '..', 'dist', 'admin'));
   console.log(
     `dist/admin/  ${asset.files.length} files, first load ${asset.firstLoadGzipBytes} bytes gzipped`,
   );

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
-import { buildAdminPage } from '../admin-ui/build.js';
+import { writeAdminPage } from '../admin-ui/build.js';
 import { lambdaEsbuildOptions } from '../infra/constructs/bundling.js';
 import { PROJECT_ROOT } from '../infra/constructs/signpost-function.js';
 import { buildWidget } from '../widget/build.js';
@@ -226,18 +226,7 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       mkdirSync(join(dir, name, 'widget'));
       writeFileSync(join(dir, name, 'widget', 'v1.js'), widget);
     }
-    const page = await buildAdminPage();
-    mkdirSync(join(dir, 'admin', 'admin'));
-    for (const file of page.files) writeFileSync(join(dir, 'admin', 'admin', file.name), file.body);
-    writeFileSync(
-      join(dir, 'admin', 'admin', 'manifest.json'),
-      JSON.stringify({
-        script: page.script,
-        style: page.style,
-        files: page.files.map((f) => f.name),
-        firstLoadGzipBytes: 0,
-      }),
-    );
+    await writeAdminPage(join(dir, 'admin', 'admin'));
 
     // The environment the functions get on AWS, pointed at nothing that answers except the extension stand-in.
     const env: NodeJS.ProcessEnv = {

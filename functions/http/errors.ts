@@ -10,7 +10,13 @@ export const INTERNAL_ERROR = {
   code: 'internal',
   message: 'Something went wrong on our side; try again in a moment.',
 } as const;
-export const INTERNAL_ERROR_BODY = JSON.stringify({ error: INTERNAL_ERROR });
+
+/** The API's error body: a code, a sentence, and details when there are any. */
+export function errorBody(code: string, message: string, details?: ErrorDetail[]) {
+  return { error: details?.length ? { code, message, details } : { code, message } };
+}
+
+export const INTERNAL_ERROR_BODY = JSON.stringify(errorBody(INTERNAL_ERROR.code, INTERNAL_ERROR.message));
 
 export function errorJson(
   c: Context,
@@ -20,7 +26,7 @@ export function errorJson(
   details?: ErrorDetail[],
 ) {
   c.header('Cache-Control', 'no-store');
-  return c.json({ error: details?.length ? { code, message, details } : { code, message } }, status);
+  return c.json(errorBody(code, message, details), status);
 }
 
 /** zod issues as API error details: a path and a sentence each. */

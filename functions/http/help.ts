@@ -16,7 +16,7 @@ import {
 import type { Campaign, Keyword, ResolvedMessage } from '../core/model.js';
 import { BannerRequestSchema, MatchRequestSchema } from '../core/partner-schemas.js';
 import type { PartnerDeps } from './deps.js';
-import { validationError } from './errors.js';
+import { errorBody, INTERNAL_ERROR_BODY, validationError } from './errors.js';
 import { authenticate, type PartnerAuthenticator, preflightHeaders } from './partner-auth.js';
 
 /** A match request is a query of at most 512 characters: 16 KB is plenty, and refuses floods early. */
@@ -91,27 +91,26 @@ export class HelpEndpoint {
       if (!JSON_CONTENT_TYPE.test(request.header('content-type') ?? '')) {
         throw new UnsupportedMediaTypeError('Send the body as JSON with Content-Type: application/json.');
       }
-      const input = parse(route === 'match' ? MatchRequestSchema : BannerRequestSchema, await request.text());
+      const text = await request.text();
+      const input =
+        route === 'match'
+          ? parse(MatchRequestSchema, text)
+          : { query: null, ...parse(BannerRequestSchema, text) };
       const { live, clock } = this.deps;
       const ruleset = await live.current();
       const context = { locale: input.locale, region: input.region, now: clock.now() };
-      let match: MatchAnswer['match'] = null;
-      if (route === 'match') {
-        const hit = ruleset.match((input as z.output<typeof MatchRequestSchema>).query, context);
-        if (hit)
-          match = this.served(
+      const hit: { campaign: Campaign; keyword?: Keyword; message: ResolvedMessage } | null =
+        input.query === null ? ruleset.banner(context) : ruleset.match(input.query, context);
+      const match = hit
+        ? this.served(
             partner.id,
             hit.campaign,
-            hit.keyword,
+            hit.keyword ?? null,
             hit.message,
             ruleset.version,
             input.region,
-          );
-      } else {
-        const hit = ruleset.banner(context);
-        if (hit)
-          match = this.served(partner.id, hit.campaign, null, hit.message, ruleset.version, input.region);
-      }
+          )
+        : null;
       const answer: MatchAnswer = { match, rulesetVersion: ruleset.version };
       return { status: 200, headers: jsonHeaders(headers), body: JSON.stringify(answer) };
     } catch (error) {
@@ -169,10 +168,14 @@ function jsonHeaders(headers: Record<string, string>): Record<string, string> {
   return headers;
 }
 
-/** The API's error shape (errors.ts `errorJson`), for a refusal. */
+/** The API's error answer for a refusal (the same body errors.ts `errorJson` sends). */
 export function errorAnswer(error: DomainError, headers: Record<string, string> = {}): HelpAnswer {
   if (error instanceof RateLimitedError) headers['Retry-After'] = String(error.retryAfterSeconds);
-  const { code, message, details } = error;
-  const body = JSON.stringify({ error: details?.length ? { code, message, details } : { code, message } });
+  const body = JSON.stringify(errorBody(error.code, error.message, error.details));
   return { status: error.status, headers: jsonHeaders(headers), body };
+}
+
+/** The answer to a fault (never to bad input), for callers without Hono's error handler. */
+export function faultAnswer(): HelpAnswer {
+  return { status: 500, headers: jsonHeaders({}), body: INTERNAL_ERROR_BODY };
 }

@@ -8,20 +8,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/ports.js';
 import { accessLogLine, BASE_HEADERS } from '../http/base.js';
-import { INTERNAL_ERROR_BODY } from '../http/errors.js';
-import { HELP_PATHS, type HelpEndpoint, type HelpRoute, PARTNER_BODY_LIMIT, tooLarge } from '../http/help.js';
+import {
+  faultAnswer,
+  HELP_PATHS,
+  type HelpEndpoint,
+  type HelpRoute,
+  PARTNER_BODY_LIMIT,
+  tooLarge,
+} from '../http/help.js';
+
+/** A request for one of the help routes: which one, its path, and `?siteKey=` if given. */
+export interface HelpTarget {
+  route: HelpRoute;
+  path: string;
+  siteKey: string | undefined;
+}
 
 /** The help route a request is for, or undefined for everything else (which Hono serves). */
-export function helpRouteOf(
-  req: IncomingMessage,
-): { route: HelpRoute; siteKey: string | undefined } | undefined {
+export function helpRouteOf(req: IncomingMessage): HelpTarget | undefined {
   if (req.method !== 'POST' && req.method !== 'OPTIONS') return undefined;
   const url = req.url ?? '';
   const q = url.indexOf('?');
-  const route = HELP_PATHS[q < 0 ? url : url.slice(0, q)];
+  const path = q < 0 ? url : url.slice(0, q);
+  const route = HELP_PATHS[path];
   if (!route) return undefined;
   return {
     route,
+    path,
     siteKey: q < 0 ? undefined : (new URLSearchParams(url.slice(q + 1)).get('siteKey') ?? undefined),
   };
 }
@@ -54,11 +67,7 @@ export function serveHelp(
   /** True once the server is closing: every answer then tells its client to hang up. */
   closing: () => boolean,
 ) {
-  return (
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: { route: HelpRoute; siteKey: string | undefined },
-  ) => {
+  return (req: IncomingMessage, res: ServerResponse, target: HelpTarget) => {
     const started = performance.now();
     const send = (status: number, headers: Record<string, string>, body: string | null) => {
       const out: Record<string, string | number> = { ...BASE_HEADERS, ...headers };
@@ -67,7 +76,7 @@ export function serveHelp(
       if (closing() || (status === 413 && !req.complete)) out.Connection = 'close';
       res.writeHead(status, out);
       res.end(body ?? undefined);
-      logger.debug('request', accessLogLine(req.method ?? '', req.url?.split('?')[0] ?? '', status, started));
+      logger.debug('request', accessLogLine(req.method ?? '', target.path, status, started));
     };
     help
       .handle(target.route, {
@@ -84,7 +93,8 @@ export function serveHelp(
         (error: unknown) => {
           // Only the error's name: a message can quote input, and input may be someone's search.
           logger.error('unhandled error', { error: error instanceof Error ? error.name : 'unknown' });
-          send(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, INTERNAL_ERROR_BODY);
+          const fault = faultAnswer();
+          send(fault.status, fault.headers, fault.body);
         },
       );
   };

@@ -1,4 +1,5 @@
 /** Invoking a real Lambda entry point in tests: a Lambda context, and an API Gateway v2 result read back as text. */
+import { type KeyObject, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -103,4 +104,33 @@ export function captureOutput(): { lines: string[]; restore(): void } {
       process.stderr.write = stderr;
     },
   };
+}
+
+/**
+ * A Cognito-shaped access token for the admin API, RS256-signed with `key`: what the hosted UI hands an admin
+ * of the pool `issuer` through the app client `clientId`. `claims` override the defaults.
+ */
+export function cognitoAccessToken(options: {
+  issuer: string;
+  clientId: string;
+  key: KeyObject;
+  kid: string;
+  claims?: Record<string, unknown>;
+}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = {
+    sub: '11111111-2222-3333-4444-555555555555',
+    iss: options.issuer,
+    client_id: options.clientId,
+    token_use: 'access',
+    scope: 'openid email signpost/admin',
+    auth_time: now,
+    iat: now,
+    exp: now + 3600,
+    username: 'ana@example.org',
+    ...options.claims,
+  };
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const signed = `${encode({ alg: 'RS256', kid: options.kid })}.${encode(payload)}`;
+  return `${signed}.${sign('RSA-SHA256', Buffer.from(signed), options.key).toString('base64url')}`;
 }

@@ -4,18 +4,18 @@
  * endpoint and the Parameters and Secrets extension (a loopback server holding the origin-verify secret) are
  * the stubs: there is no Cognito or Secrets Manager here.
  */
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildAdminPage } from '../../admin-ui/build.js';
+import { writeAdminPage } from '../../admin-ui/build.js';
 import type { TableNames } from '../../functions/adapters/dynamodb/index.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
-import { lambdaInvoker } from '../helpers/lambda.js';
+import { cognitoAccessToken, lambdaInvoker } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
@@ -45,23 +45,7 @@ function accessToken(
   key: KeyObject = poolKey.privateKey,
   kid = KID,
 ): string {
-  const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'RS256', kid };
-  const payload = {
-    sub: '11111111-2222-3333-4444-555555555555',
-    iss: ISSUER,
-    client_id: CLIENT_ID,
-    token_use: 'access',
-    scope: 'openid email signpost/admin',
-    auth_time: now,
-    iat: now,
-    exp: now + 3600,
-    username: 'ana@example.org',
-    ...claims,
-  };
-  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-  const signed = `${encode(header)}.${encode(payload)}`;
-  return `${signed}.${sign('RSA-SHA256', Buffer.from(signed), key).toString('base64url')}`;
+  return cognitoAccessToken({ issuer: ISSUER, clientId: CLIENT_ID, key, kid, claims });
 }
 
 function fixture(
@@ -110,18 +94,7 @@ beforeAll(async () => {
   tables = await dynamo.newTables();
 
   assetsDir = mkdtempSync(join(tmpdir(), 'signpost-admin-lambda-'));
-  const page = await buildAdminPage();
-  mkdirSync(join(assetsDir, 'admin'));
-  for (const file of page.files) writeFileSync(join(assetsDir, 'admin', file.name), file.body);
-  writeFileSync(
-    join(assetsDir, 'admin', 'manifest.json'),
-    JSON.stringify({
-      script: page.script,
-      style: page.style,
-      files: page.files.map((f) => f.name),
-      firstLoadGzipBytes: page.firstLoadGzipBytes,
-    }),
-  );
+  await writeAdminPage(join(assetsDir, 'admin'));
 
   const jwk = { ...poolKey.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
   vi.stubGlobal('fetch', async (url: string | URL) => {

@@ -6,7 +6,7 @@
  * make (GetItem, Query, UpdateItem, PutItem), which the tests from source cannot show.
  */
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdminPage } from '../../admin-ui/build.js';
+import { writeAdminPage } from '../../admin-ui/build.js';
 import { dynamoRepositories, type TableNames } from '../../functions/adapters/dynamodb/index.js';
 import { gte } from '../../functions/lambda/shims/semver-gte.js';
 import { lambdaEsbuildOptions } from '../../infra/constructs/bundling.js';
@@ -24,7 +24,7 @@ import { buildWidget } from '../../widget/build.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
-import { seedMatchablePartner } from '../helpers/lambda.js';
+import { cognitoAccessToken, seedMatchablePartner } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TOKEN_PARAMETER = '/signpost/bundled/token-secret';
@@ -177,18 +177,7 @@ beforeAll(async () => {
   // What the infra copies next to each handler.
   mkdirSync(join(dir, 'partner', 'widget'), { recursive: true });
   writeFileSync(join(dir, 'partner', 'widget', 'v1.js'), (await buildWidget()).js);
-  const page = await buildAdminPage();
-  mkdirSync(join(dir, 'admin', 'admin'), { recursive: true });
-  for (const file of page.files) writeFileSync(join(dir, 'admin', 'admin', file.name), file.body);
-  writeFileSync(
-    join(dir, 'admin', 'admin', 'manifest.json'),
-    JSON.stringify({
-      script: page.script,
-      style: page.style,
-      files: page.files.map((f) => f.name),
-      firstLoadGzipBytes: page.firstLoadGzipBytes,
-    }),
-  );
+  await writeAdminPage(join(dir, 'admin', 'admin'));
 });
 
 afterAll(async () => {
@@ -278,21 +267,8 @@ describe('the semver stand-in', () => {
 describe('bundled admin handler', () => {
   it('creates a campaign (PutItem, with its audit entry) and lists it back (Query)', async () => {
     const file = await bundle('admin');
-    const now = Math.floor(Date.now() / 1000);
     const kid = 'bundled-kid';
-    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-    const signed = `${encode({ alg: 'RS256', kid })}.${encode({
-      sub: '11111111-2222-3333-4444-555555555555',
-      iss: ISSUER,
-      client_id: CLIENT_ID,
-      token_use: 'access',
-      scope: 'openid email signpost/admin',
-      auth_time: now,
-      iat: now,
-      exp: now + 3600,
-      username: 'ana@example.org',
-    })}`;
-    const token = `${signed}.${sign('RSA-SHA256', Buffer.from(signed), poolKey.privateKey).toString('base64url')}`;
+    const token = cognitoAccessToken({ issuer: ISSUER, clientId: CLIENT_ID, key: poolKey.privateKey, kid });
     const jwks = {
       keys: [{ ...poolKey.publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }],
     };

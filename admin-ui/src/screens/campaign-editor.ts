@@ -309,6 +309,19 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
     );
   };
 
+  /** A section around a keyword table: heading, hint, the table, and what follows it. */
+  const tableSection = (table: KeywordTable, heading: string, hint: string, ...after: Node[]) => {
+    const headingId = uid('h');
+    return h(
+      'section',
+      { 'aria-labelledby': headingId },
+      h('h2', { id: headingId }, heading),
+      h('p', { class: 'hint' }, hint),
+      table.element,
+      ...after,
+    );
+  };
+
   const keywordsSection = () => {
     keywordTable = new KeywordTable(draft.keywords, {
       root: 'keywords',
@@ -317,15 +330,7 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       errors,
       onChange: changed,
     });
-    const headingId = uid('h');
-    return h(
-      'section',
-      { 'aria-labelledby': headingId },
-      h('h2', { id: headingId }, S.editor.keywords),
-      h('p', { class: 'hint' }, S.editor.keywordsHint),
-      keywordTable.element,
-      importSection(),
-    );
+    return tableSection(keywordTable, S.editor.keywords, S.editor.keywordsHint, importSection());
   };
 
   const negativesSection = () => {
@@ -336,14 +341,7 @@ export async function campaignEditor(ctx: Ctx, id?: string): Promise<void> {
       errors,
       onChange: changed,
     });
-    const headingId = uid('h');
-    return h(
-      'section',
-      { 'aria-labelledby': headingId },
-      h('h2', { id: headingId }, S.editor.negatives),
-      h('p', { class: 'hint' }, S.editor.negativesHint),
-      negativeTable.element,
-    );
+    return tableSection(negativeTable, S.editor.negatives, S.editor.negativesHint);
   };
 
   const importSection = () => {

@@ -34,14 +34,14 @@ const lines = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-export async function partnerList(ctx: Ctx): Promise<void> {
-  const list = h('div', null, loading());
-  const createId = uid('h');
-  const errors = new FieldErrors();
-  const name = input({ autocomplete: 'off' });
-  const origins = h('textarea', { rows: 3, spellcheck: 'false' });
-  const create = h('button', { type: 'submit', class: 'btn primary' }, S.partners.create);
-  const form = h(
+/** The name and allowed-origins form, for a new partner and for editing one. */
+function partnerForm(
+  errors: FieldErrors,
+  name: HTMLInputElement,
+  origins: HTMLTextAreaElement,
+  submit: HTMLButtonElement,
+): HTMLFormElement {
+  return h(
     'form',
     { novalidate: true },
     errors.summary,
@@ -52,8 +52,18 @@ export async function partnerList(ctx: Ctx): Promise<void> {
       path: ['allowedOrigins'],
       errors,
     }),
-    create,
+    submit,
   );
+}
+
+export async function partnerList(ctx: Ctx): Promise<void> {
+  const list = h('div', null, loading());
+  const createId = uid('h');
+  const errors = new FieldErrors();
+  const name = input({ autocomplete: 'off' });
+  const origins = h('textarea', { rows: 3, spellcheck: 'false' });
+  const create = h('button', { type: 'submit', class: 'btn primary' }, S.partners.create);
+  const form = partnerForm(errors, name, origins, create);
   ctx.view.append(
     pageHeader(S.partners.title),
     list,
@@ -211,19 +221,7 @@ export async function partnerDetail(ctx: Ctx, id: string): Promise<void> {
     });
     origins.value = partner.allowedOrigins.join('\n');
     const save = h('button', { type: 'submit', class: 'btn primary' }, S.partners.save);
-    const form = h(
-      'form',
-      { novalidate: true },
-      errors.summary,
-      field(name, { label: S.partners.name, path: ['name'], errors }),
-      field(origins, {
-        label: S.partners.origins,
-        hint: S.partners.originsHint,
-        path: ['allowedOrigins'],
-        errors,
-      }),
-      save,
-    );
+    const form = partnerForm(errors, name, origins, save);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       errors.clear();
