@@ -127,12 +127,14 @@ interface ColdResult {
 
 type ColdRun = ColdResult & { runs: number; readyMsAll: number[] };
 
+type ColdRuns = { current: ColdRun; encoding2: ColdRun; encoding1: ColdRun };
+
 /**
- * Stores a ruleset as the DynamoDB adapter does (ruleset-encoding.ts), in the current encoding and, for a baseline,
- * in encoding 1 (as versions published before encoding 2 stay); loads each in `runs` fresh processes, alternating;
+ * Stores a ruleset as the DynamoDB adapter does (ruleset-encoding.ts), in the current encoding and, for baselines,
+ * in encodings 2 and 1 (as versions published before stay); loads each in `runs` fresh processes, alternating;
  * answers per encoding the run with the median ready time, and the spread.
  */
-async function measureCold(size: number, runs: number): Promise<{ current: ColdRun; encoding1: ColdRun }> {
+async function measureCold(size: number, runs: number): Promise<ColdRuns> {
   const corpus = generateCorpus(size);
   const ruleset: Ruleset = {
     version: 1,
@@ -140,8 +142,27 @@ async function measureCold(size: number, runs: number): Promise<{ current: ColdR
     publishedBy: 'bench',
     campaigns: corpus.campaigns,
   };
+  const letters = { exact: 'e', phrase: 'p', broad: 'b' } as const;
   const bodies = {
     current: await encodeRuleset(ruleset),
+    // As encoding 2 stored keywords: one array per column.
+    encoding2: gzipSync(
+      Buffer.from(
+        JSON.stringify({
+          encoding: 2,
+          ...ruleset,
+          campaigns: ruleset.campaigns.map((c) => ({
+            ...c,
+            keywords: {
+              id: c.keywords.map((k) => k.id),
+              text: c.keywords.map((k) => k.text),
+              match: c.keywords.map((k) => letters[k.match]).join(''),
+            },
+          })),
+        }),
+        'utf8',
+      ),
+    ),
     // As blob.ts wrote every body before: UTF-8 JSON of the Ruleset itself, gzipped.
     encoding1: gzipSync(Buffer.from(JSON.stringify(ruleset), 'utf8')),
   };
@@ -149,10 +170,14 @@ async function measureCold(size: number, runs: number): Promise<{ current: ColdR
   try {
     const child = fileURLToPath(new URL('./lib/cold-load-child.ts', import.meta.url));
     const probe = corpus.keywordTexts[0] ?? 'help';
-    const results = { current: [] as ColdResult[], encoding1: [] as ColdResult[] };
+    const results = {
+      current: [] as ColdResult[],
+      encoding2: [] as ColdResult[],
+      encoding1: [] as ColdResult[],
+    };
     for (const [name, body] of Object.entries(bodies)) writeFileSync(join(dir, name), body);
     for (let i = 0; i < runs; i++) {
-      for (const name of ['current', 'encoding1'] as const) {
+      for (const name of ['current', 'encoding2', 'encoding1'] as const) {
         const out = spawnSync(process.execPath, ['--import', 'tsx', child, join(dir, name), probe], {
           encoding: 'utf8',
         });
@@ -170,7 +195,11 @@ async function measureCold(size: number, runs: number): Promise<{ current: ColdR
       const m = all[Math.floor(all.length / 2)] as ColdResult;
       return { ...m, runs, readyMsAll: all.map((r) => round1(r.readyMs)) };
     };
-    return { current: median(results.current), encoding1: median(results.encoding1) };
+    return {
+      current: median(results.current),
+      encoding2: median(results.encoding2),
+      encoding1: median(results.encoding1),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -210,7 +239,7 @@ const mb = (bytes: number): number => Math.max(0, Math.round((bytes / 1048576) *
 
 function print(
   sizes: Record<string, SizeResult>,
-  cold: { current: ColdRun; encoding1: ColdRun },
+  cold: ColdRuns,
   goals: Record<string, { goal: number; value: number; met: boolean }>,
   load: { before: number; after: number },
 ): void {
@@ -236,7 +265,8 @@ function print(
     `\nCold load of the stored 100,000-keyword ruleset in a fresh process, until the first match (median of ${cold.current.runs}):`,
   );
   for (const [label, c] of [
-    ['stored now (encoding 2)', cold.current],
+    ['stored now (encoding 3)', cold.current],
+    ['versions stored before (encoding 2)', cold.encoding2],
     ['versions stored before (encoding 1)', cold.encoding1],
   ] as const) {
     console.log(

@@ -1,7 +1,7 @@
 /**
  * Run in a fresh process by bench/matcher.ts: loads a stored ruleset body (the bytes the DynamoDB adapter writes,
- * from a file) through the adapter's own decoding steps and prints, as JSON, how long each step took until the
- * first match was answered.
+ * from a file) through the steps a partner instance takes (the adapter's getForMatching, then LiveRuleset's
+ * compile) and prints, as JSON, how long each step took until the first match was answered.
  */
 import { readFileSync } from 'node:fs';
 
@@ -9,11 +9,11 @@ const importStart = performance.now();
 const { compileRuleset } = await import('../../functions/core/matcher.js');
 const importMs = performance.now() - importStart;
 const { parseJson, unzip } = await import('../../functions/adapters/dynamodb/gzip-json.js');
-const { rulesetFromDocument } = await import('../../functions/adapters/dynamodb/ruleset-encoding.js');
+const { rulesetInputFromDocument } = await import('../../functions/adapters/dynamodb/ruleset-encoding.js');
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: cold-load-child.ts <stored ruleset body> [probe query]');
-// The steps of decodeRuleset (ruleset-encoding.ts), one at a time.
+// The steps of decodeRulesetInput (ruleset-encoding.ts), one at a time.
 const t0 = performance.now();
 const stored = readFileSync(file);
 const t1 = performance.now();
@@ -21,9 +21,10 @@ const json = await unzip(stored);
 const t2 = performance.now();
 const document = parseJson(json);
 const t3 = performance.now();
-const ruleset = rulesetFromDocument(document);
+const ruleset = rulesetInputFromDocument(document);
 const t4 = performance.now();
-const compiled = compileRuleset(ruleset);
+// As LiveRuleset compiles it.
+const compiled = compileRuleset({ version: ruleset.version, campaigns: ruleset.campaigns });
 const t5 = performance.now();
 const result = compiled.match(process.argv[3] ?? 'help', { now: new Date(), locale: 'en-US', region: 'US' });
 const t6 = performance.now();

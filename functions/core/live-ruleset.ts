@@ -1,5 +1,5 @@
 import { defaultCampaign } from './default-campaign.js';
-import { type CompiledRuleset, compileRuleset } from './matcher.js';
+import { type CompiledRuleset, compileRuleset, type RulesetInput } from './matcher.js';
 import type { Logger, Metrics, RulesetRepository } from './ports.js';
 
 export interface LiveRulesetOptions {
@@ -28,7 +28,7 @@ export class LiveRuleset {
   private readonly now: () => number;
 
   constructor(
-    private readonly rulesets: Pick<RulesetRepository, 'liveVersion' | 'get'>,
+    private readonly rulesets: Pick<RulesetRepository, 'liveVersion' | 'get' | 'getForMatching'>,
     private readonly options: LiveRulesetOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -54,11 +54,17 @@ export class LiveRuleset {
     return this.inflight;
   }
 
+  /** A version to compile: in the adapter's compile-ready shape when it has one (ports.ts, getForMatching). */
+  private read(version: number): Promise<RulesetInput | null> {
+    const { rulesets } = this;
+    return rulesets.getForMatching ? rulesets.getForMatching(version) : rulesets.get(version);
+  }
+
   private async load(): Promise<void> {
     try {
       const version = (await this.rulesets.liveVersion()) ?? 0;
       if (!this.compiled || version > this.compiled.version) {
-        const ruleset = version === 0 ? null : await this.rulesets.get(version);
+        const ruleset = version === 0 ? null : await this.read(version);
         this.compiled = compileRuleset({ version, campaigns: ruleset?.campaigns ?? [] });
         this.options.logger?.info('ruleset loaded', {
           rulesetVersion: version,

@@ -91,9 +91,50 @@ export interface CompiledRuleset {
   explain(query: string, ctx: MatchContext): Explanation;
 }
 
+/**
+ * A campaign's keywords as columns, the shape a stored ruleset keeps them in (ruleset-encoding.ts): every id one
+ * after another in one string, and every text likewise, with each one's length; `match` has one letter a keyword
+ * (`e` exact, `p` phrase, `b` broad); `locale` is null where a keyword has none.
+ */
+export interface KeywordColumns {
+  readonly id: string;
+  readonly idLength: readonly number[];
+  readonly text: string;
+  readonly textLength: readonly number[];
+  readonly match: string;
+  readonly locale?: readonly (string | null)[];
+}
+
+const MATCH_LETTERS: Readonly<Record<MatchType, string>> = { exact: 'e', phrase: 'p', broad: 'b' };
+
+/** Keywords as columns (what ruleset-encoding.ts stores; tests compile both shapes). */
+export function keywordColumns(keywords: readonly Keyword[]): KeywordColumns {
+  const columns: KeywordColumns = {
+    id: keywords.map((k) => k.id).join(''),
+    idLength: keywords.map((k) => k.id.length),
+    text: keywords.map((k) => k.text).join(''),
+    textLength: keywords.map((k) => k.text.length),
+    match: keywords.map((k) => MATCH_LETTERS[k.match]).join(''),
+  };
+  return keywords.some((k) => k.locale !== undefined)
+    ? { ...columns, locale: keywords.map((k) => k.locale ?? null) }
+    : columns;
+}
+
+/** A campaign whose keywords are columns: compiled without a Keyword object a keyword (see RulesetInput). */
+export interface ColumnCampaign extends Omit<Campaign, 'keywords'> {
+  keywords: KeywordColumns;
+}
+
+/**
+ * What compileRuleset reads. A campaign's keywords may be columns: a fresh instance then compiles a large ruleset
+ * without first making 200,000 strings and 100,000 objects it would read once (in a fresh process, new memory is
+ * the dearest part of a load). A keyword object is made only when an answer names it; the campaign in an answer
+ * reads as a Campaign, its `keywords` made on first read.
+ */
 export interface RulesetInput {
   version: number;
-  campaigns: readonly Campaign[];
+  campaigns: readonly (Campaign | ColumnCampaign)[];
 }
 
 export function compileRuleset(ruleset: RulesetInput): CompiledRuleset {
@@ -112,10 +153,133 @@ function kindOf(match: unknown, fallback: number): number {
   return fallback;
 }
 
+/** The kind of a letter of KeywordColumns' `match` (by char code); phrase for anything else, as kindOf. */
+function kindOfLetter(c: number): number {
+  if (c === 0x65) return EXACT;
+  if (c === 0x62) return BROAD;
+  return PHRASE;
+}
+
+function isColumns(keywords: unknown): keywords is KeywordColumns {
+  return typeof keywords === 'object' && keywords !== null && !Array.isArray(keywords);
+}
+
+/**
+ * Where each piece of a joined column starts, from the pieces' lengths (one more entry: the end). Lengths that
+ * are not whole numbers count as 0, and no piece runs past the string.
+ */
+function starts(lengths: readonly number[], count: number, size: number): Int32Array {
+  const at = new Int32Array(count + 1);
+  let end = 0;
+  for (let k = 0; k < count; k++) {
+    const n = lengths[k];
+    end = Math.min(size, end + (Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : 0));
+    at[k + 1] = end;
+  }
+  return at;
+}
+
+/** A column campaign's keywords: their texts for the compiler, and each as an object when first asked for. */
+class ColumnKeywords {
+  readonly count: number;
+  readonly text: string;
+  /** Keyword k's text is `text.slice(textStart[k], textStart[k + 1])`. */
+  readonly textStart: Int32Array;
+  private readonly idStart: Int32Array;
+  private readonly made = new Map<number, Keyword>();
+  private all: Keyword[] | null = null;
+
+  constructor(private readonly columns: KeywordColumns) {
+    const { id, idLength, text, textLength, match } = columns;
+    const valid =
+      typeof id === 'string' &&
+      typeof text === 'string' &&
+      typeof match === 'string' &&
+      Array.isArray(idLength) &&
+      Array.isArray(textLength);
+    this.count = valid ? Math.min(idLength.length, textLength.length, match.length) : 0;
+    this.text = valid ? text : '';
+    this.textStart = starts(valid ? textLength : [], this.count, this.text.length);
+    this.idStart = starts(valid ? idLength : [], this.count, valid ? id.length : 0);
+  }
+
+  kind(k: number): number {
+    return kindOfLetter(this.columns.match.charCodeAt(k));
+  }
+
+  at(k: number): Keyword {
+    let keyword = this.made.get(k);
+    if (keyword === undefined) {
+      const { id, locale } = this.columns;
+      keyword = {
+        id: id.slice(this.idStart[k], this.idStart[k + 1]),
+        text: this.text.slice(this.textStart[k], this.textStart[k + 1]),
+        match: KIND_NAMES[this.kind(k)] as MatchType,
+      };
+      const l = locale?.[k];
+      if (typeof l === 'string') keyword.locale = l;
+      this.made.set(k, keyword);
+    }
+    return keyword;
+  }
+
+  list(): Keyword[] {
+    if (!this.all) {
+      this.all = new Array<Keyword>(this.count);
+      for (let k = 0; k < this.count; k++) this.all[k] = this.at(k);
+    }
+    return this.all;
+  }
+}
+
+/** The Campaign of a column campaign, for answers: the same fields, `keywords` made on first read. */
+function campaignView(source: ColumnCampaign, columns: ColumnKeywords): Campaign {
+  const { keywords: _columns, ...fields } = source;
+  return Object.defineProperty({ ...fields, keywords: [] as Keyword[] }, 'keywords', {
+    get: () => columns.list(),
+    enumerable: true,
+  });
+}
+
 interface CompiledCampaign {
   readonly campaign: Campaign;
   readonly rules: CampaignRules;
   readonly messages: MessageTable;
+  /** The keywords to compile: columns, or (a copy of the list of) objects. */
+  readonly columns: ColumnKeywords | null;
+  readonly keywords: readonly Keyword[];
+  readonly negatives: readonly NegativeKeyword[];
+  /** The campaign's k-th keyword, as it was when compiled. */
+  keywordAt(k: number): Keyword;
+}
+
+function compiledCampaign(source: Campaign | ColumnCampaign): CompiledCampaign {
+  // Copies of the lists (not of the keywords): the index answers the same whatever is done to them later.
+  const negatives = Array.isArray(source.negativeKeywords) ? source.negativeKeywords.slice() : [];
+  if (isColumns(source.keywords)) {
+    const columns = new ColumnKeywords(source.keywords);
+    const campaign = campaignView(source as ColumnCampaign, columns);
+    return {
+      campaign,
+      rules: campaignRules(campaign),
+      messages: messageTable(campaign),
+      columns,
+      keywords: [],
+      negatives,
+      keywordAt: (k) => columns.at(k),
+    };
+  }
+  const campaign = source as Campaign;
+  const keywords = Array.isArray(campaign.keywords) ? campaign.keywords.slice() : [];
+  return {
+    campaign,
+    rules: campaignRules(campaign),
+    messages: messageTable(campaign),
+    columns: null,
+    keywords,
+    negatives,
+    keywordAt: (k) => keywords[k] as Keyword,
+  };
 }
 
 /** What `evaluate` found; only `explain` asks for it. */
@@ -229,15 +393,16 @@ interface Entries {
   entKind: Uint8Array;
   entNegative: Uint8Array;
   entLength: Int32Array;
+  /** Per entry: its place in its campaign's keywords, or negative keywords when negative. */
+  entIndex: Int32Array;
   entTokStart: Int32Array;
   entToks: Int32Array;
-  entKeyword: (Keyword | NegativeKeyword)[];
 }
 
 /** Pass 1: tokens of every keyword, token ids, entries. */
-function readEntries(source: readonly Campaign[]): Entries {
+function readEntries(campaigns: readonly CompiledCampaign[]): Entries {
   let maxEntries = 0;
-  for (const c of source) maxEntries += (c.keywords?.length ?? 0) + (c.negativeKeywords?.length ?? 0);
+  for (const c of campaigns) maxEntries += (c.columns?.count ?? c.keywords.length) + c.negatives.length;
   // Sized for the distinct tokens, far fewer than the keywords (one for every four or five in large rulesets): a
   // small table stays in cache, and one that need not grow is not copied as it fills. In a fresh process, memory
   // touched for the first time is the dearest part of a compile.
@@ -252,14 +417,23 @@ function readEntries(source: readonly Campaign[]): Entries {
   const entKind = new Uint8Array(maxEntries);
   const entNegative = new Uint8Array(maxEntries);
   const entLength = new Int32Array(maxEntries);
+  const entIndex = new Int32Array(maxEntries);
   const entTokStart = new Int32Array(maxEntries + 1);
   const entToks = new IntList(maxEntries * 3);
-  const entKeyword = new Array<Keyword | NegativeKeyword>(maxEntries);
   let entryCount = 0;
   let keywordCount = 0;
   const spans = new TokenSpans();
-  const addEntry = (ci: number, keyword: Keyword | NegativeKeyword, negative: boolean): void => {
-    normalizeInto(typeof keyword?.text === 'string' ? keyword.text : '', spans);
+  /** Adds `text.slice(from, to)` as an entry (read in place: no copy of it is made). */
+  const addEntry = (
+    ci: number,
+    text: string,
+    from: number,
+    to: number,
+    kind: number,
+    negative: boolean,
+    index: number,
+  ): void => {
+    normalizeInto(text, spans, from, to);
     const n = spans.count;
     if (n === 0) return; // matches nothing
     let length = n - 1;
@@ -281,22 +455,31 @@ function readEntries(source: readonly Campaign[]): Entries {
       entToks.push(id);
     }
     entCampaign[entryCount] = ci;
-    entKind[entryCount] = kindOf(keyword.match, PHRASE);
+    entKind[entryCount] = kind;
     entNegative[entryCount] = negative ? 1 : 0;
     entLength[entryCount] = length;
-    entKeyword[entryCount] = keyword;
+    entIndex[entryCount] = index;
     entTokStart[++entryCount] = entToks.length;
   };
-  for (let ci = 0; ci < source.length; ci++) {
-    const campaign = source[ci] as Campaign;
-    const keywords = Array.isArray(campaign.keywords) ? campaign.keywords : [];
-    const negatives = Array.isArray(campaign.negativeKeywords) ? campaign.negativeKeywords : [];
-    keywordCount += keywords.length;
-    for (let k = 0; k < keywords.length; k++) addEntry(ci, keywords[k] as Keyword, false);
-    for (let k = 0; k < negatives.length; k++) addEntry(ci, negatives[k] as NegativeKeyword, true);
+  const addObject = (ci: number, keyword: Keyword | NegativeKeyword, negative: boolean, index: number) => {
+    const text = typeof keyword?.text === 'string' ? keyword.text : '';
+    addEntry(ci, text, 0, text.length, kindOf(keyword?.match, PHRASE), negative, index);
+  };
+  for (let ci = 0; ci < campaigns.length; ci++) {
+    const { columns, keywords, negatives } = campaigns[ci] as CompiledCampaign;
+    if (columns) {
+      const { text, textStart } = columns;
+      keywordCount += columns.count;
+      for (let k = 0; k < columns.count; k++) {
+        addEntry(ci, text, textStart[k] as number, textStart[k + 1] as number, columns.kind(k), false, k);
+      }
+    } else {
+      keywordCount += keywords.length;
+      for (let k = 0; k < keywords.length; k++) addObject(ci, keywords[k] as Keyword, false, k);
+    }
+    for (let k = 0; k < negatives.length; k++) addObject(ci, negatives[k] as NegativeKeyword, true, k);
   }
   tokenIds.seal();
-  entKeyword.length = entryCount;
   return {
     keywordCount,
     tokenIds,
@@ -310,9 +493,9 @@ function readEntries(source: readonly Campaign[]): Entries {
     entKind,
     entNegative,
     entLength,
+    entIndex,
     entTokStart,
     entToks: entToks.view(),
-    entKeyword,
   };
 }
 
@@ -511,7 +694,7 @@ class Index implements CompiledRuleset {
   private readonly entLength: Int32Array;
   private readonly entTokStart: Int32Array;
   private readonly entToks: Int32Array;
-  private readonly entKeyword: readonly (Keyword | NegativeKeyword)[];
+  private readonly entIndex: Int32Array;
 
   // Trie of token ids. The root's children by token id; below it, (node + 1, token, child) triples in one
   // open-addressing table, so that a probe touches one cache line.
@@ -532,11 +715,7 @@ class Index implements CompiledRuleset {
     this.version = ruleset.version;
     const source = Array.isArray(ruleset.campaigns) ? ruleset.campaigns : [];
     const campaignCount = source.length;
-    this.campaigns = source.map((campaign) => ({
-      campaign,
-      rules: campaignRules(campaign),
-      messages: messageTable(campaign),
-    }));
+    this.campaigns = source.map(compiledCampaign);
     this.campPriority = new Float64Array(campaignCount);
     source.forEach((c, i) => {
       this.campPriority[i] = typeof c.priority === 'number' && Number.isFinite(c.priority) ? c.priority : 0;
@@ -555,7 +734,7 @@ class Index implements CompiledRuleset {
 
     // Three passes, each its own function, sharing only what pass 1 found (V8 also optimizes a pass's loop without
     // recompiling, and then discarding, the code of the passes it has not reached yet).
-    const entries = readEntries(source);
+    const entries = readEntries(this.campaigns);
     this.keywordCount = entries.keywordCount;
     this.tokens = entries.tokenIds;
     this.tokenStart = entries.tokenStart;
@@ -566,7 +745,7 @@ class Index implements CompiledRuleset {
     this.entLength = entries.entLength;
     this.entTokStart = entries.entTokStart;
     this.entToks = entries.entToks;
-    this.entKeyword = entries.entKeyword;
+    this.entIndex = entries.entIndex;
 
     const spellingTable = buildForms(entries);
     this.forms = spellingTable.forms;
@@ -617,7 +796,7 @@ class Index implements CompiledRuleset {
     const c = this.campaigns[this.entCampaign[selection.entry] as number] as CompiledCampaign;
     return {
       campaign: c.campaign,
-      keyword: this.entKeyword[selection.entry] as Keyword,
+      keyword: this.keywordOf(selection.entry),
       message: pickMessage(c.messages, c.campaign, selection.target),
     };
   }
@@ -774,6 +953,12 @@ class Index implements CompiledRuleset {
     }
   }
 
+  /** The keyword of a positive entry. */
+  private keywordOf(e: number): Keyword {
+    const c = this.campaigns[this.entCampaign[e] as number] as CompiledCampaign;
+    return c.keywordAt(this.entIndex[e] as number);
+  }
+
   private edge(node: number, token: number): number {
     return findEdge(this.rootChild, this.edges, this.edgeMask, node, token);
   }
@@ -842,7 +1027,7 @@ class Index implements CompiledRuleset {
     const name = `Campaign "${cc.campaign.name}"`;
     const negative = trace.negatives.get(c);
     if (negative !== undefined) {
-      const nk = this.entKeyword[negative] as NegativeKeyword;
+      const nk = cc.negatives[this.entIndex[negative] as number] as NegativeKeyword;
       return {
         code: 'negative_keyword',
         message: `${name} has the negative keyword "${nk.text}" (${KIND_NAMES[this.entKind[negative] as number]}), which the query hit.`,
@@ -909,7 +1094,7 @@ class Index implements CompiledRuleset {
     return {
       campaignId: cc.campaign.id,
       campaignName: cc.campaign.name,
-      keyword: this.entKeyword[e] as Keyword,
+      keyword: this.keywordOf(e),
       variant: plural && disguise ? 'plural+disguise' : plural ? 'plural' : disguise ? 'disguise' : null,
       matchedText: positions.map((p) => tokens[p]).join(' '),
     };

@@ -138,10 +138,10 @@ function isWordCode(c: number): boolean {
   return isLetterCode(c) || isDigitCode(c);
 }
 
-/** Whether the sign at `i` (a run of `$`, or one `@`) stands for a letter. */
-function signIsLetter(m: string, i: number, end: number): boolean {
-  const prev = i > 0 ? m.charCodeAt(i - 1) : 0;
-  const next = end < m.length ? m.charCodeAt(end) : 0;
+/** Whether the sign at `i` (a run of `$`, or one `@`) stands for a letter; `from` and `to` bound the text. */
+function signIsLetter(m: string, i: number, end: number, from: number, to: number): boolean {
+  const prev = i > from ? m.charCodeAt(i - 1) : 0;
+  const next = end < to ? m.charCodeAt(end) : 0;
   if (m.charCodeAt(i) === 0x40) return isWordCode(prev) && isWordCode(next); // `@` only inside a word
   return isLetterCode(next) || (isLetterCode(prev) && !isDigitCode(next)); // `$ex`, `a$$`, not `$100` nor `US$5`
 }
@@ -216,17 +216,18 @@ export function hashToken(s: string): number {
  * Splits text into token spans; signs that do not stand for a letter are separators. With `raw`, the text is
  * the caller's own: ASCII capitals are read as lower case and other characters as the letter they fold to; the
  * scan gives up (returns false) at the first character that needs mapping, that is an apostrophe or a character
- * that folds to no letter.
+ * that folds to no letter. Only `m[from..to)` is read: the text is the characters in that range (span offsets are
+ * offsets into `m`).
  */
-function scanTokens(m: string, spans: TokenSpans, raw: boolean): boolean {
+function scanTokens(m: string, spans: TokenSpans, raw: boolean, from: number, to: number): boolean {
   spans.text = m;
   spans.raw = raw;
   spans.count = 0;
-  const n = m.length;
+  const n = to;
   let start = -1;
   let f = 0;
   let h = FNV_OFFSET;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     let c = m.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
     else if (c >= 0x80 && raw) {
@@ -257,7 +258,7 @@ function scanTokens(m: string, spans: TokenSpans, raw: boolean): boolean {
     if (c === 0x24 || c === 0x40) {
       let end = i + 1;
       if (c === 0x24) while (end < n && m.charCodeAt(end) === 0x24) end++;
-      if (signIsLetter(m, i, end)) {
+      if (signIsLetter(m, i, end, from, to)) {
         if (start < 0) {
           start = i;
           f = 0;
@@ -279,9 +280,15 @@ function scanTokens(m: string, spans: TokenSpans, raw: boolean): boolean {
   return true;
 }
 
-/** Normalizes `text` into `spans` (the matcher's entry point: no token strings unless asked for). */
-export function normalizeInto(text: string, spans: TokenSpans): void {
-  if (!scanTokens(text, spans, true)) scanTokens(mapText(text), spans, false);
+/**
+ * Normalizes `text` into `spans` (the matcher's entry point: no token strings unless asked for). With `from` and
+ * `to`, only that range is the text (a keyword among many in one string): no copy of it is made unless it needs
+ * mapping.
+ */
+export function normalizeInto(text: string, spans: TokenSpans, from = 0, to = text.length): void {
+  if (scanTokens(text, spans, true, from, to)) return;
+  const mapped = mapText(from === 0 && to === text.length ? text : text.slice(from, to));
+  scanTokens(mapped, spans, false, 0, mapped.length);
 }
 
 /** The tokens of a text, normalized; `flags`, when given, gets each token's TOKEN_* bits. */
@@ -305,6 +312,7 @@ export function tokenize(normalized: string): string[] {
 /** For tests: the result of mapping without the fast paths. */
 export function normalizeSlow(text: string): string {
   const spans = new TokenSpans();
-  scanTokens(mapSlow(text), spans, false);
+  const mapped = mapSlow(text);
+  scanTokens(mapped, spans, false, 0, mapped.length);
   return spans.tokens().join(' ');
 }

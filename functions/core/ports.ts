@@ -3,6 +3,7 @@
  * functions/adapters/dynamodb/* for DynamoDB (AWS and the embedded dynalite alike), plain objects in tests.
  */
 import type { AuditEntry, AuditNote, AuditTarget } from './audit.js';
+import type { RulesetInput } from './matcher.js';
 import type { Campaign, Partner, Ruleset, StoredCampaign } from './model.js';
 
 export interface Clock {
@@ -95,6 +96,11 @@ export interface RulesetRepository {
   /** The live version number, or null before the first publish. Cheap: partners poll it. */
   liveVersion(): Promise<number | null>;
   get(version: number): Promise<Ruleset | null>;
+  /**
+   * A version as the matcher compiles it (LiveRuleset uses it when the adapter has it, `get` otherwise): keywords
+   * may stay in their stored shape, columns, so that a fresh instance makes no keyword object it would read once.
+   */
+  getForMatching?(version: number): Promise<RulesetInput | null>;
   /** Every published version, newest first. */
   list(): Promise<RulesetSummary[]>;
 }

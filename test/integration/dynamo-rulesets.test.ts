@@ -5,6 +5,7 @@ import { blobAttributes, decodeJson, readBlob, writeBlob } from '../../functions
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { DynamoRulesetRepository } from '../../functions/adapters/dynamodb/rulesets.js';
 import { LiveRuleset } from '../../functions/core/live-ruleset.js';
+import { compileRuleset } from '../../functions/core/matcher.js';
 import type { Ruleset } from '../../functions/core/model.js';
 import { aCampaign, manyKeywords } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
@@ -54,6 +55,21 @@ describe('DynamoRulesetRepository against dynalite', () => {
     expect(loaded?.campaigns.reduce((n, c) => n + c.keywords.length, 0)).toBe(100_000);
     expect(loaded?.campaigns[1]?.keywords[39_999]).toEqual(campaigns[1]?.keywords[39_999]);
     expect((await repo.list())[0]?.keywords).toBe(100_000);
+    // A partner instance reads it for matching: the keywords stay columns, and answer as the decoded ruleset does.
+    const input = await repo.getForMatching(version);
+    expect(Array.isArray(input?.campaigns[1]?.keywords)).toBe(false);
+    expect(await repo.getForMatching(version + 1)).toBeNull();
+    const live = await new LiveRuleset(repo, { ttlMs: 60_000, coldBudgetMs: 5_000 }).current();
+    const decoded = compileRuleset({ version, campaigns: loaded?.campaigns ?? [] });
+    const ctx = { now: new Date() };
+    for (const query of [
+      'forced labour case 39998 near the border crossing',
+      'near the border crossing, forced labour case 59999',
+    ]) {
+      const answer = live.match(query, ctx);
+      expect(answer?.keyword.id).toMatch(/^[ab]_/);
+      expect(answer).toEqual(decoded.match(query, ctx));
+    }
   });
 
   it('stores the keywords of a published version as columns', async () => {
@@ -67,8 +83,12 @@ describe('DynamoRulesetRepository against dynalite', () => {
       encoding: number;
       campaigns: Array<{ keywords: unknown }>;
     };
-    expect(stored.encoding).toBe(2);
-    expect(stored.campaigns[0]?.keywords).toMatchObject({ text: ['human trafficking'], match: 'p' });
+    expect(stored.encoding).toBe(3);
+    expect(stored.campaigns[0]?.keywords).toMatchObject({
+      text: 'human trafficking',
+      textLength: [17],
+      match: 'p',
+    });
   });
 
   // Versions published before keyword columns were stored by the code of that time: the Ruleset itself as gzip

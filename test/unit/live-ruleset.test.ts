@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LiveRuleset } from '../../functions/core/live-ruleset.js';
+import { keywordColumns } from '../../functions/core/matcher.js';
 import type { Ruleset } from '../../functions/core/model.js';
 import { MemoryMetrics } from '../../functions/local/logger.js';
 import { aCampaign } from '../helpers/campaigns.js';
@@ -53,6 +54,36 @@ describe('LiveRuleset', () => {
     const current = await live.current();
     expect(current.version).toBe(2);
     expect(current.match('beta', ctx)?.keyword.text).toBe('beta');
+  });
+
+  it('compiles what the store gives for matching when it has getForMatching', async () => {
+    const s = store();
+    s.publish('alpha');
+    const reads: number[] = [];
+    const columns = {
+      ...s,
+      async getForMatching(version: number) {
+        reads.push(version);
+        const ruleset = await s.get(version);
+        return (
+          ruleset && {
+            version: ruleset.version,
+            campaigns: ruleset.campaigns.map((c) => ({
+              ...c,
+              keywords: keywordColumns(c.keywords.map((k) => ({ ...k, text: 'other words' }))),
+            })),
+          }
+        );
+      },
+    };
+    const current = await new LiveRuleset(columns, { ttlMs: 5_000, coldBudgetMs: 1_000 }).current();
+    expect(reads).toEqual([1]);
+    expect(current.match('alpha', ctx)).toBeNull();
+    expect(current.match('other words', ctx)?.keyword).toEqual({
+      id: 'kw_alpha',
+      text: 'other words',
+      match: 'phrase',
+    });
   });
 
   it('keeps serving the last good ruleset while the table fails, and picks up new versions when it is back', async () => {

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { generateCorpus, generateQueries } from '../../bench/lib/corpus.js';
 import { NaiveMatcher } from '../../bench/lib/naive.js';
 import { keywordForms, spellings } from '../../functions/core/match-variants.js';
-import { compileRuleset, type MatchContext, type MatchResult } from '../../functions/core/matcher.js';
+import {
+  type ColumnCampaign,
+  compileRuleset,
+  keywordColumns,
+  type MatchContext,
+  type MatchResult,
+} from '../../functions/core/matcher.js';
 import type { Campaign, MatchType } from '../../functions/core/model.js';
 import { normalizeTokens } from '../../functions/core/normalize.js';
 
@@ -200,6 +206,27 @@ describe('matcher properties', () => {
         expect(keyOf(compiled)).toBe(keyOf(new NaiveMatcher(campaigns).match(q, ctx)));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('answers the same from keyword columns as from keyword objects', () => {
+    const asColumns = (campaigns: Campaign[]): ColumnCampaign[] =>
+      campaigns.map((c) => ({ ...c, keywords: keywordColumns(c.keywords) }));
+    fc.assert(
+      fc.property(rulesetAndQuery, contextArb, ({ campaigns, q }, ctx) => {
+        campaigns.forEach((c, ci) => {
+          c.keywords.forEach((k, i) => {
+            if ((ci + i) % 2 === 0) k.locale = 'es';
+          });
+        });
+        const objects = compileRuleset({ version: 1, campaigns });
+        const columns = compileRuleset({ version: 1, campaigns: asColumns(campaigns) });
+        expect(columns.keywordCount).toBe(objects.keywordCount);
+        expect(columns.match(q, ctx)).toEqual(objects.match(q, ctx));
+        expect(columns.explain(q, ctx)).toEqual(objects.explain(q, ctx));
+        expect(columns.banner(ctx)).toEqual(objects.banner(ctx));
+      }),
+      { numRuns: 300 },
     );
   });
 

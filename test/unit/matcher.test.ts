@@ -4,6 +4,7 @@ import {
   type ExclusionReason,
   type Explanation,
   isEligible,
+  keywordColumns,
   type MatchContext,
   resolveMessage,
 } from '../../functions/core/matcher.js';
@@ -60,6 +61,33 @@ describe('compileRuleset', () => {
     expect(compile().match('anything', ctx())).toBeNull();
     expect(hit([campaign({ kw: [['?!'], ['   '], ['pimp']] })], 'my pimp')).toBe('pimp');
     expect(hit([campaign({ kw: [['?!']] })], '?!')).toBeNull();
+  });
+
+  it('compiles keywords given as columns, making a keyword object only for an answer', () => {
+    const c = campaign({ kw: [['?!'], ['human trafficking', 'exact'], ['pimp', 'broad']] });
+    const columns = keywordColumns(c.keywords.map((k, i) => (i === 2 ? { ...k, locale: 'en' } : k)));
+    expect(columns.match).toBe('peb');
+    let keywordsRead = 0;
+    const source = {
+      ...c,
+      get keywords() {
+        keywordsRead++;
+        return columns;
+      },
+    };
+    const r = compileRuleset({ version: 3, campaigns: [source] });
+    expect(r.keywordCount).toBe(3);
+    const answer = r.match('Human Trafficking', ctx());
+    expect(answer?.keyword).toEqual({ id: `${c.id}_kw1`, text: 'human trafficking', match: 'exact' });
+    expect(r.match('human trafficking', ctx())?.keyword).toBe(answer?.keyword);
+    expect(r.match('my pimp', ctx())?.keyword.locale).toBe('en');
+    const readsAtCompile = keywordsRead;
+    // The answer's campaign reads as the Campaign, its keywords made on first read.
+    const expected = { ...c, keywords: [...c.keywords] };
+    (expected.keywords[2] as Keyword).locale = 'en';
+    expect(answer?.campaign).toEqual(expected);
+    expect(answer?.campaign.keywords[1]).toBe(answer?.keyword);
+    expect(keywordsRead).toBe(readsAtCompile);
   });
 
   it('matches nothing for an empty or punctuation-only query', () => {

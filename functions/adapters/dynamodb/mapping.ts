@@ -80,6 +80,14 @@ export function toCampaign(
   value: unknown,
   readKeywords: (stored: unknown) => Keyword[] = keywordObjects,
 ): Campaign {
+  return toCampaignWith(value, readKeywords);
+}
+
+/** toCampaign with its keywords in whatever shape `readKeywords` gives (the matcher also takes columns). */
+export function toCampaignWith<K>(
+  value: unknown,
+  readKeywords: (stored: unknown) => K,
+): Omit<Campaign, 'keywords'> & { keywords: K } {
   const o = obj(value, 'campaign');
   const messages: Record<string, Message> = {};
   for (const [locale, message] of Object.entries(obj(o.messages, 'messages')))

@@ -1,10 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RulesetInput } from '../../core/matcher.js';
 import type { Ruleset } from '../../core/model.js';
 import type { NewRuleset, RulesetRepository, RulesetSummary } from '../../core/ports.js';
 import { blobAttributes, deleteBlob, readBlob, writeBlob } from './blob.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
-import { decodeRuleset, encodeRuleset } from './ruleset-encoding.js';
+import { decodeRuleset, decodeRulesetInput, encodeRuleset } from './ruleset-encoding.js';
 
 const MAX_PUBLISH_ATTEMPTS = 5;
 
@@ -69,11 +70,21 @@ export class DynamoRulesetRepository implements RulesetRepository {
   }
 
   async get(version: number): Promise<Ruleset | null> {
+    const body = await this.body(version);
+    return body ? decodeRuleset(body) : null;
+  }
+
+  /** What LiveRuleset compiles: the keywords as stored (columns), checked but never made into objects. */
+  async getForMatching(version: number): Promise<RulesetInput | null> {
+    const body = await this.body(version);
+    return body ? decodeRulesetInput(body) : null;
+  }
+
+  private async body(version: number): Promise<Uint8Array | null> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: keys.rulesetHead(version) }),
     );
-    if (!Item) return null;
-    return decodeRuleset(await readBlob(this.doc, this.table, keys.rulesetBlob, Item));
+    return Item ? readBlob(this.doc, this.table, keys.rulesetBlob, Item) : null;
   }
 
   async list(): Promise<RulesetSummary[]> {
