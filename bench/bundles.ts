@@ -14,6 +14,10 @@
  * replaced by a no-op at bundle time: the difference from `partner` is what tracing costs. It is measured, not
  * deployed. Likewise `partner-source-maps`: the same bundle imported with NODE_OPTIONS=--enable-source-maps.
  *
+ * `library-floor` holds only the libraries the partner entry uses (Hono, middy, Powertools, the DynamoDB document
+ * client, zod/mini), used as it uses them, and no Signpost code: how much of the goals those libraries alone take.
+ * `library-floor-no-tracer` is the same with the NO_TRACER stand-in below.
+ *
  *   npx tsx bench/bundles.ts [--json] [--quick]
  */
 import { spawn } from 'node:child_process';
@@ -39,11 +43,54 @@ app.get('/', (c) => c.text('hello'));
 export const handler = handle(app);
 `;
 
+/** The partner's libraries as functions/lambda/runtime.ts, adapters/dynamodb and the partner routes use them. */
+const LIBRARY_FLOOR = `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+z.config(en());
+const Query = z.object({ query: z.string().check(z.maxLength(500)) });
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const doc = tracer.captureAWSv3Client(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 })));
+const app = new Hono();
+app.post('/', bodyLimit({ maxSize: 4096 }), compress(), async (c) => {
+  const { query } = Query.parse(await c.req.json());
+  const TableName = 'floor';
+  const Key = { pk: query, sk: 'floor' };
+  await doc.send(new GetCommand({ TableName, Key }));
+  const ExpressionAttributeValues = { ':pk': query };
+  await doc.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues }));
+  await doc.send(new UpdateCommand({ TableName, Key, UpdateExpression: 'SET q = :pk', ExpressionAttributeValues }));
+  await doc.send(new PutCommand({ TableName, Item: Key }));
+  return c.json({ query });
+});
+export const handler = middy(handle(app))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+`;
+
+/** A path to bundle, or inline source text. */
 const ENTRIES = {
-  hello: null,
+  hello: { source: HELLO },
   partner: 'functions/lambda/partner.ts',
   'partner-no-tracer': 'functions/lambda/partner.ts',
   'partner-source-maps': 'functions/lambda/partner.ts',
+  'library-floor': { source: LIBRARY_FLOOR },
+  'library-floor-no-tracer': { source: LIBRARY_FLOOR },
   admin: 'functions/lambda/admin.ts',
   'admin-sign-up-guard': 'functions/lambda/admin-sign-up-guard.ts',
 } as const;
@@ -68,7 +115,10 @@ const NO_TRACER: Plugin = {
     }));
   },
 };
-const PLUGINS: Partial<Record<BundleName, Plugin[]>> = { 'partner-no-tracer': [NO_TRACER] };
+const PLUGINS: Partial<Record<BundleName, Plugin[]>> = {
+  'partner-no-tracer': [NO_TRACER],
+  'library-floor-no-tracer': [NO_TRACER],
+};
 /** The partner bundle again, imported with the source-map support the construct leaves off, to show its cost. */
 const ENV_OVERRIDES: Partial<Record<BundleName, NodeJS.ProcessEnv>> = {
   'partner-source-maps': { NODE_OPTIONS: '--enable-source-maps' },
@@ -83,6 +133,14 @@ export interface BundleFigures {
   processMs: number;
   /** The largest contributors, by package or source folder. */
   top: { from: string; bytes: number }[];
+}
+
+export interface FloorFigures {
+  minifiedBytes: number;
+  gzipBytes: number;
+  importMs: number;
+  /** Median of the paired per-round differences from `hello`, as for the partner. */
+  overHelloImportMs: number;
 }
 
 export interface BundlesResult {
@@ -100,6 +158,9 @@ export interface BundlesResult {
   };
   /** What the Powertools Tracer (aws-xray-sdk-core and its dependencies) adds to the partner bundle. */
   tracer: { minifiedBytes: number; gzipBytes: number; importMs: number };
+  /** The partner's libraries alone, no Signpost code: the part of the goals that Signpost code cannot remove. */
+  libraryFloor: FloorFigures;
+  libraryFloorNoTracer: FloorFigures;
 }
 
 /** The esbuild options NodejsFunction derives from the construct's bundling settings, plus a metafile. */
@@ -204,18 +265,23 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
     const bundles = {} as Record<BundleName, BundleFigures>;
     const files = {} as Record<BundleName, string>;
     const metas = {} as Record<BundleName, Metafile>;
-    for (const [name, entry] of Object.entries(ENTRIES) as [BundleName, string | null][]) {
+    for (const [name, entry] of Object.entries(ENTRIES) as [BundleName, string | { source: string }][]) {
       const outdir = join(dir, name);
       mkdirSync(outdir);
       const outfile = join(outdir, 'index.mjs');
       const options = { ...esbuildOptions(outfile), plugins: PLUGINS[name] ?? [] };
       const result = await build(
-        entry === null
-          ? {
+        typeof entry === 'string'
+          ? { ...options, entryPoints: [join(PROJECT_ROOT, entry)] }
+          : {
               ...options,
-              stdin: { contents: HELLO, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'hello.ts' },
-            }
-          : { ...options, entryPoints: [join(PROJECT_ROOT, entry)] },
+              stdin: {
+                contents: entry.source,
+                resolveDir: PROJECT_ROOT,
+                loader: 'ts',
+                sourcefile: `${name}.ts`,
+              },
+            },
       );
       files[name] = outfile;
       metas[name] = result.metafile as Metafile;
@@ -286,6 +352,12 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
       Object.values(metas.partner.outputs).find((o) => o.entryPoint)?.inputs ?? {},
     );
     const overHelloImportMs = pairedMs('partner', 'hello');
+    const floor = (name: BundleName): FloorFigures => ({
+      minifiedBytes: bundles[name].minifiedBytes,
+      gzipBytes: bundles[name].gzipBytes,
+      importMs: bundles[name].importMs,
+      overHelloImportMs: pairedMs(name, 'hello'),
+    });
     return {
       runs,
       nodeEmptyProcessMs,
@@ -306,6 +378,8 @@ export async function measureBundles(runs = 20): Promise<BundlesResult> {
         gzipBytes: bundles.partner.gzipBytes - bundles['partner-no-tracer'].gzipBytes,
         importMs: tracerImportMs,
       },
+      libraryFloor: floor('library-floor'),
+      libraryFloorNoTracer: floor('library-floor-no-tracer'),
     };
   } finally {
     await extension.close();
@@ -323,15 +397,15 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Bun
     `Lambda bundles (esbuild as the CDK construct sets it; import median of ${result.runs} fresh processes)`,
   );
   console.log(
-    `  ${'bundle'.padEnd(20)} ${'minified'.padStart(9)} ${'gzip'.padStart(9)} ${'import'.padStart(9)} ${'process'.padStart(9)}`,
+    `  ${'bundle'.padEnd(24)} ${'minified'.padStart(9)} ${'gzip'.padStart(9)} ${'import'.padStart(9)} ${'process'.padStart(9)}`,
   );
   for (const [name, b] of Object.entries(result.bundles)) {
     console.log(
-      `  ${name.padEnd(20)} ${kb(b.minifiedBytes)} ${kb(b.gzipBytes)} ${ms(b.importMs)} ${ms(b.processMs)}`,
+      `  ${name.padEnd(24)} ${kb(b.minifiedBytes)} ${kb(b.gzipBytes)} ${ms(b.importMs)} ${ms(b.processMs)}`,
     );
   }
   console.log(
-    `  ${'node -e 0'.padEnd(20)} ${''.padStart(9)} ${''.padStart(9)} ${''.padStart(9)} ${ms(result.nodeEmptyProcessMs)}`,
+    `  ${'node -e 0'.padEnd(24)} ${''.padStart(9)} ${''.padStart(9)} ${''.padStart(9)} ${ms(result.nodeEmptyProcessMs)}`,
   );
   const p = result.partner;
   console.log(
@@ -344,6 +418,12 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Bun
   console.log(
     `  X-Ray tracer in partner: ${kb(result.tracer.minifiedBytes).trim()} minified, ${kb(result.tracer.gzipBytes).trim()} gzip, ` +
       `${result.tracer.importMs.toFixed(1)} ms import (median of ${result.runs} paired runs, partner minus partner-no-tracer)`,
+  );
+  const share = (f: FloorFigures) =>
+    `${kb(f.minifiedBytes).trim()} (${Math.round((100 * f.minifiedBytes) / p.goalMinifiedBytes)}% of the size goal), ` +
+    `${f.overHelloImportMs.toFixed(1)} ms over hello-world (${Math.round((100 * f.overHelloImportMs) / p.goalOverHelloImportMs)}% of the import goal)`;
+  console.log(
+    `  library floor (no Signpost code): ${share(result.libraryFloor)}; without tracer: ${share(result.libraryFloorNoTracer)}`,
   );
   console.log(
     `  largest in partner: ${result.bundles.partner.top

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoPartnerRepository } from '../adapters/dynamodb/partners.js';
 import { DynamoRulesetRepository } from '../adapters/dynamodb/rulesets.js';
-import { dynamoCounting } from '../adapters/dynamodb/stats.js';
+import { dynamoCountingWrites } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
 import { parseTokenSecret, type TokenKeyring } from '../core/impression-token.js';
 import { LiveRuleset } from '../core/live-ruleset.js';
@@ -93,7 +93,8 @@ const live = new LiveRuleset(repos.rulesets, {
   logger: appLogger,
   metrics: appMetrics,
 });
-const counting = dynamoCounting(doc, tables, {
+// Not dynamoCounting(): reading counters for reports is admin code and stays out of this bundle.
+const counting = dynamoCountingWrites(doc, tables, {
   logger: appLogger,
   metrics: appMetrics,
   clock: systemClock,

@@ -89,28 +89,32 @@ export const statsKeys = {
     };
   },
   counterPartition: (month: string, shard: number) => `CNT#${month}#${String(shard).padStart(2, '0')}`,
-  /** The partitions and sort-key range holding the counters of hours `fromHour`..`toHour`, month by month. */
-  counterRanges(fromHour: number, toHour: number, shards = STAT_SHARDS) {
-    const ranges: { pk: string; from: string; to: string }[] = [];
-    let start = fromHour;
-    while (start <= toHour) {
-      const first = new Date(start * 3_600_000);
-      const nextMonth = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1) / 3_600_000;
-      const end = Math.min(toHour, nextMonth - 1);
-      const month = hourIso(start).slice(0, 7);
-      for (let shard = 0; shard < shards; shard++) {
-        // Every sort key of an hour starts `<ddThh>#`, and `$` is the character after `#`: whole hours, no more.
-        const from = `${hourIso(start).slice(8, 13)}#`;
-        ranges.push({
-          pk: statsKeys.counterPartition(month, shard),
-          from,
-          to: `${hourIso(end).slice(8, 13)}$`,
-        });
-      }
-      start = end + 1;
-    }
-    return ranges;
-  },
   eventMark: (tokenId: string) => ({ pk: `TOK#${tokenId}`, sk: 'TOK' }),
   tokenKey: { pk: 'META', sk: 'TOKEN_KEY' },
 } as const;
+
+/**
+ * The partitions and sort-key range holding the counters of hours `fromHour`..`toHour`, month by month. Outside
+ * statsKeys (an object, kept whole by the bundler) so that bundles that never read counters leave it out.
+ */
+export function counterRanges(fromHour: number, toHour: number, shards = STAT_SHARDS) {
+  const ranges: { pk: string; from: string; to: string }[] = [];
+  let start = fromHour;
+  while (start <= toHour) {
+    const first = new Date(start * 3_600_000);
+    const nextMonth = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1) / 3_600_000;
+    const end = Math.min(toHour, nextMonth - 1);
+    const month = hourIso(start).slice(0, 7);
+    for (let shard = 0; shard < shards; shard++) {
+      // Every sort key of an hour starts `<ddThh>#`, and `$` is the character after `#`: whole hours, no more.
+      const from = `${hourIso(start).slice(8, 13)}#`;
+      ranges.push({
+        pk: statsKeys.counterPartition(month, shard),
+        from,
+        to: `${hourIso(end).slice(8, 13)}$`,
+      });
+    }
+    start = end + 1;
+  }
+  return ranges;
+}

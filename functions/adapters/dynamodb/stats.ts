@@ -37,7 +37,7 @@ import type {
 } from '../../core/ports.js';
 import type { TableNames } from './client.js';
 import { isConditionFailed } from './errors.js';
-import { STAT_SHARDS, statsKeys } from './keys.js';
+import { counterRanges, STAT_SHARDS, statsKeys } from './keys.js';
 
 /** Errors that say the request was refused before it did anything, and may succeed later. */
 const THROTTLED = new Set([
@@ -350,7 +350,7 @@ export class DynamoCounterReader implements CounterReader {
   ) {}
 
   async *read(fromHour: number, toHour: number): AsyncIterable<CounterDelta[]> {
-    const ranges = statsKeys.counterRanges(fromHour, toHour, this.options.shards ?? STAT_SHARDS);
+    const ranges = counterRanges(fromHour, toHour, this.options.shards ?? STAT_SHARDS);
     const concurrency = this.options.concurrency ?? 8;
     for (let i = 0; i < ranges.length; i += concurrency) {
       const pages = await Promise.all(ranges.slice(i, i + concurrency).map((range) => this.readRange(range)));
@@ -427,6 +427,23 @@ export function dynamoCounting(
   tables: Pick<TableNames, 'stats'>,
   options: CountingOptions,
 ) {
+  return {
+    ...dynamoCountingWrites(doc, tables, options),
+    reports: new DynamoCounterReader(doc, tables.stats),
+  };
+}
+
+export type DynamoCounting = ReturnType<typeof dynamoCounting>;
+
+/**
+ * dynamoCounting without the `CounterReader`: the partner function counts but never reads reports, and
+ * importing only this keeps the reader out of its bundle.
+ */
+export function dynamoCountingWrites(
+  doc: DynamoDBDocumentClient,
+  tables: Pick<TableNames, 'stats'>,
+  options: CountingOptions,
+) {
   const { logger, metrics, clock } = options;
   const tokens = new ImpressionTokens(options.keyring);
   const store = new DynamoCounterStore(doc, tables.stats, { logger, metrics, ...options.store });
@@ -439,11 +456,9 @@ export function dynamoCounting(
     metrics,
     budgetMs: options.eventBudgetMs,
   });
-  const reports = new DynamoCounterReader(doc, tables.stats);
   return {
     impressions,
     events,
-    reports,
     counters,
     store,
     tokens,
@@ -452,5 +467,3 @@ export function dynamoCounting(
     close: () => counters.close(),
   };
 }
-
-export type DynamoCounting = ReturnType<typeof dynamoCounting>;
