@@ -8,6 +8,12 @@
  * for a fixed duration per run. The servers take turns (bare, Signpost, Signpost without counting), twice,
  * and each figure is the better of its two runs, so a burst of noise on the machine does not decide a ratio.
  *
+ * Where the time goes: each run also records the server's CPU time per request, and before the runs the help
+ * endpoint itself (HelpEndpoint.handle: key check, validation, match, signed token, answer) is timed in a loop in
+ * Signpost's process, without HTTP. From these, a ceiling: the ratio Signpost would reach if serving HTTP cost it
+ * no more than the bare server and the match work no more than in that loop, `1 / (1 + bare req/s x work)`
+ * at load, where the bare server is CPU-bound.
+ *
  *   npx tsx bench/http.ts [--json] [--quick]
  */
 
@@ -44,7 +50,7 @@ async function answerSize(server: BenchServer): Promise<number> {
   return Buffer.byteLength(text);
 }
 
-const best = (a: LoadResult | undefined, b: LoadResult) =>
+const best = <T extends LoadResult>(a: T | undefined, b: T) =>
   !a || b.requestsPerSecond > a.requestsPerSecond ? b : a;
 
 export async function run(opts: { json: boolean; quick?: boolean }): Promise<Record<string, unknown>> {
@@ -60,8 +66,9 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
   const bare = await startServer('bare', { answerBytes: bytes });
   const servers = [bare, signpost, uncounted];
   const names = ['bare node:http', 'Signpost', 'Signpost, counting off'];
-  const results = new Map<string, LoadResult>();
+  const results = new Map<string, LoadResult & { cpuMicrosPerRequest: number }>();
   const failures: string[] = [];
+  let workMicros = 0;
   try {
     // Warm up: JIT, connection pools, the ruleset and partner caches.
     for (const server of servers) {
@@ -74,9 +81,12 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
         durationS: opts.quick ? 1 : 3,
       });
     }
+    // The match work alone, in Signpost's process, while nothing else runs.
+    workMicros = await signpost.work(bodies, opts.quick ? 5_000 : 20_000);
     for (let round = 0; round < rounds; round++) {
       for (const scenario of scenarios) {
         for (const [i, server] of servers.entries()) {
+          const cpuBefore = (await server.stats()).cpuMicros;
           const r = await load({
             url: server.url,
             path: '/v1/match',
@@ -85,9 +95,11 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
             connections: scenario.connections,
             durationS,
           });
+          const cpuMicrosPerRequest =
+            ((await server.stats()).cpuMicros - cpuBefore) / Math.max(1, r.requests);
           const key = `${names[i]}|${scenario.name}`;
           failures.push(...failuresOf(`${names[i]}, ${scenario.name}, round ${round + 1}`, r));
-          results.set(key, best(results.get(key), r));
+          results.set(key, best(results.get(key), { ...r, cpuMicrosPerRequest }));
         }
       }
     }
@@ -95,9 +107,27 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
     await Promise.all(servers.map((s) => s.close()));
   }
 
-  const figures: Record<string, unknown> = { answerBytes: bytes, durationS, rounds, failures };
+  const figures: Record<string, unknown> = {
+    answerBytes: bytes,
+    durationS,
+    rounds,
+    failures,
+    helpEndpointCpuMicros: workMicros,
+  };
   const rows = [
-    ['scenario', 'server', 'req/s', 'ratio to bare', 'p50', 'p99', 'max', 'errors', 'timeouts', 'non-2xx'],
+    [
+      'scenario',
+      'server',
+      'req/s',
+      'ratio to bare',
+      'CPU/request',
+      'p50',
+      'p99',
+      'max',
+      'errors',
+      'timeouts',
+      'non-2xx',
+    ],
   ];
   for (const scenario of scenarios) {
     const baseline = results.get(`${names[0]}|${scenario.name}`);
@@ -112,6 +142,7 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
         name,
         Math.round(r.requestsPerSecond).toLocaleString('en-US'),
         ratio.toFixed(2),
+        `${r.cpuMicrosPerRequest.toFixed(0)} µs`,
         `${r.latencyP50Ms} ms`,
         `${r.latencyP99Ms} ms`,
         `${r.latencyMaxMs} ms`,
@@ -125,6 +156,7 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
     figures[scenario.name] = {
       ...perServer,
       countingOnToOff: on && off ? on.requestsPerSecond / off.requestsPerSecond : null,
+      ceilingRatio: baseline ? 1 / (1 + (baseline.requestsPerSecond * workMicros) / 1e6) : null,
     };
   }
   const twoConn = figures['two connections'] as Record<string, { ratioToBare: number; latencyP99Ms: number }>;
@@ -149,6 +181,11 @@ export async function run(opts: { json: boolean; quick?: boolean }): Promise<Rec
       const ratio = (figures[scenario.name] as { countingOnToOff: number | null }).countingOnToOff;
       console.log(`counting on / off, ${scenario.name}: ${ratio === null ? 'n/a' : ratio.toFixed(2)}`);
     }
+    const ceiling = (figures['load (32 connections)'] as { ceilingRatio: number | null }).ceilingRatio;
+    console.log(
+      `the help endpoint alone (key, validation, match, signed token, answer; in a loop, no HTTP): ${workMicros.toFixed(1)} µs CPU a call;` +
+        ` with HTTP at the bare server's cost, the ratio at load could reach at most ${ceiling?.toFixed(2) ?? 'n/a'}`,
+    );
     for (const [goal, met] of Object.entries(goals)) console.log(`${met ? 'met    ' : 'NOT MET'}  ${goal}`);
     for (const failure of failures) console.log(`FAILED  ${failure}`);
   }

@@ -3,7 +3,8 @@
  * the server's event loop: two cores here, one each), and bounded autocannon runs on 127.0.0.1 only.
  *
  * This file is also the child's entry: run with SIGNPOST_BENCH_CHILD=signpost|bare it starts that server,
- * tells its parent the URL over IPC, and answers 'stats' (memory, event-loop delay, open file descriptors).
+ * tells its parent the URL over IPC, and answers 'stats' (memory, event-loop delay, open file descriptors, CPU time)
+ * and, for Signpost, 'work' (the help endpoint's own cost, called in a loop without HTTP).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface ProcessStats {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   openFds: number;
+  /** CPU time the process has used (user and system, all threads), in microseconds. */
+  cpuMicros: number;
 }
 
 export interface BenchServer {
@@ -38,6 +41,11 @@ export interface BenchServer {
   /** The secret key to send as X-Api-Key (Signpost's demo partner). */
   secretKey: string;
   stats(options?: { gc?: boolean; resetDelay?: boolean }): Promise<ProcessStats>;
+  /**
+   * Signpost only: CPU microseconds per call of the help endpoint (HelpEndpoint.handle, the very function behind
+   * POST /v1/match) called `calls` times in a loop in the server's process, with no HTTP: the match work alone.
+   */
+  work(bodies: string[], calls: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -74,6 +82,7 @@ export async function startServer(kind: ServerKind, options: ChildOptions = {}):
     url: ready.url,
     secretKey: ready.secretKey,
     stats: (o = {}) => ask<ProcessStats>({ type: 'stats', ...o }, 'stats'),
+    work: (bodies, calls) => ask<number>({ type: 'work', bodies, calls }, 'work'),
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -181,6 +190,7 @@ async function child(kind: ServerKind, options: ChildOptions) {
   let url: string;
   let secretKey = '';
   let close: () => Promise<void>;
+  let work: ((bodies: string[], calls: number) => Promise<number>) | null = null;
 
   if (kind === 'signpost') {
     const { startLocalService } = await import('../../functions/local/service.js');
@@ -195,6 +205,22 @@ async function child(kind: ServerKind, options: ChildOptions) {
     url = service.url;
     secretKey = service.demoPartner.secretKey ?? '';
     close = () => service.close();
+    const { partnerSurface } = await import('../../functions/http/partner-app.js');
+    const { help } = partnerSurface(service.deps);
+    work = async (bodies, calls) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': secretKey };
+      const call = (i: number) =>
+        help.handle('match', {
+          method: 'POST',
+          header: (name) => headers[name],
+          text: async () => bodies[i % bodies.length] as string,
+        });
+      for (let i = 0; i < calls; i++) await call(i); // warm-up
+      const before = process.cpuUsage();
+      for (let i = 0; i < calls; i++) await call(i);
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / calls;
+    };
   } else {
     // A bare node:http server: reads the body, parses the same JSON, answers a same-sized JSON document.
     const answer = paddedAnswer(options.answerBytes ?? 600);
@@ -227,24 +253,31 @@ async function child(kind: ServerKind, options: ChildOptions) {
       });
   }
 
-  process.on('message', async (m: { type: string; gc?: boolean; resetDelay?: boolean }) => {
-    if (m.type === 'stats') {
-      if (m.gc) (globalThis as { gc?: () => void }).gc?.();
-      const memory = process.memoryUsage();
-      const stats: ProcessStats = {
-        rssBytes: memory.rss,
-        heapUsedBytes: memory.heapUsed,
-        eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
-        eventLoopDelayMaxMs: delay.max / 1e6,
-        openFds: readdirSync('/proc/self/fd').length,
-      };
-      if (m.resetDelay) delay.reset();
-      process.send?.({ type: 'stats', value: stats });
-    } else if (m.type === 'close') {
-      await close();
-      process.exit(0);
-    }
-  });
+  process.on(
+    'message',
+    async (m: { type: string; gc?: boolean; resetDelay?: boolean; bodies?: string[]; calls?: number }) => {
+      if (m.type === 'stats') {
+        if (m.gc) (globalThis as { gc?: () => void }).gc?.();
+        const memory = process.memoryUsage();
+        const cpu = process.cpuUsage();
+        const stats: ProcessStats = {
+          rssBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+          eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+          eventLoopDelayMaxMs: delay.max / 1e6,
+          openFds: readdirSync('/proc/self/fd').length,
+          cpuMicros: cpu.user + cpu.system,
+        };
+        if (m.resetDelay) delay.reset();
+        process.send?.({ type: 'stats', value: stats });
+      } else if (m.type === 'work' && work) {
+        process.send?.({ type: 'work', value: await work(m.bodies ?? [], m.calls ?? 0) });
+      } else if (m.type === 'close') {
+        await close();
+        process.exit(0);
+      }
+    },
+  );
   process.on('disconnect', () => process.exit(0));
   process.send?.({ type: 'ready', value: { url, secretKey } });
 }
