@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
-import { DynamoPartnerRepository } from '../adapters/dynamodb/partners.js';
-import { DynamoRulesetRepository } from '../adapters/dynamodb/rulesets.js';
+import { DynamoPartnerReader } from '../adapters/dynamodb/partners.js';
+import { DynamoRulesetReader } from '../adapters/dynamodb/rulesets.js';
 import { dynamoCountingWrites } from '../adapters/dynamodb/stats.js';
 import { systemClock } from '../core/ids.js';
 import { parseTokenSecret, type TokenKeyring } from '../core/impression-token.js';
@@ -79,11 +79,11 @@ const originSecret =
 const widgetScript = readFileSync(assetPath('widget/v1.js', import.meta.url), 'utf8');
 
 const doc = tracer.captureAWSv3Client(createDocumentClient());
-// The two repositories the partner routes read, not dynamoRepositories(): campaign and audit writes are admin
-// code and stay out of this bundle.
+// Readers of the two repositories the partner routes read, not dynamoRepositories(): publishing, partner and
+// campaign writes and the audit log are admin code and stay out of this bundle.
 const repos = {
-  rulesets: new DynamoRulesetRepository(doc, tables.config),
-  partners: new DynamoPartnerRepository(doc, tables.config),
+  rulesets: new DynamoRulesetReader(doc, tables.config),
+  partners: new DynamoPartnerReader(doc, tables.config),
 };
 const live = new LiveRuleset(repos.rulesets, {
   // A publish reaches every warm instance within 10 s; the check is one small GetItem.

@@ -251,6 +251,32 @@ describe('the Lambda bundles’ stand-ins', () => {
   );
 });
 
+describe('the partner bundle', () => {
+  it('holds the reads it serves from, not the admin writes: no publishing, no partner or campaign writes, no audit log', async () => {
+    const partner = readFileSync(await bundle('partner'), 'utf8');
+    const admin = readFileSync(await bundle('admin'), 'utf8');
+    // Files with code in the bundle (the metafile's inputs also list files whose code was all shaken out).
+    const inBundle = (name: 'partner' | 'admin') =>
+      Object.entries(
+        Object.values((metafiles[name] as Metafile).outputs).find((o) => o.entryPoint)?.inputs ?? {},
+      )
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([file]) => file);
+    for (const adminOnly of [
+      'functions/adapters/dynamodb/audit.ts',
+      'functions/adapters/dynamodb/campaigns.ts',
+    ]) {
+      expect(inBundle('partner')).not.toContain(adminOnly);
+      expect(inBundle('admin')).toContain(adminOnly);
+    }
+    // Code only the write paths hold: the audit action of a partner update, the header a publish writes.
+    for (const writeOnly of [/partner\.update/, /entity:["']ruleset["']/]) {
+      expect(admin).toMatch(writeOnly);
+      expect(partner).not.toMatch(writeOnly);
+    }
+  });
+});
+
 describe('the semver stand-in', () => {
   it.each([
     ['2.7.15', '2.7.15', true],

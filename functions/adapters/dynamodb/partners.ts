@@ -21,6 +21,8 @@ import { flushPending, landed, pendingAttributes, settle } from './audit.js';
 import { isConditionFailed } from './errors.js';
 import { keys } from './keys.js';
 
+type ReadMethods = 'get' | 'list' | 'findBySecretKeyHash' | 'findBySiteKey';
+
 /**
  * Partners, with two lookup items each pointing back to the partner: one per site key and one per secret-key
  * hash. Lookup items are hints: a key only authenticates when the partner record itself lists it unrevoked, so
@@ -28,12 +30,56 @@ import { keys } from './keys.js';
  * before the partner, and those of revoked keys deleted after it. The partner item carries the audit entry of the
  * change that made its revision, written in the same put (see audit.ts).
  */
-export class DynamoPartnerRepository implements PartnerRepository {
+export class DynamoPartnerReader implements Pick<PartnerRepository, ReadMethods> {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly table: string,
+    protected readonly doc: DynamoDBDocumentClient,
+    protected readonly table: string,
   ) {}
 
+  async get(id: string): Promise<Partner | null> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: keys.partner(id), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : null;
+  }
+
+  async list(): Promise<Partner[]> {
+    const partners: Partner[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.partners.pk, ':prefix': keys.partners.skPrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      partners.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return partners;
+  }
+
+  async findBySecretKeyHash(hash: string): Promise<Partner | null> {
+    return this.lookup(keys.keyHash(hash));
+  }
+
+  async findBySiteKey(siteKey: string): Promise<Partner | null> {
+    return this.lookup(keys.siteKey(siteKey));
+  }
+
+  private async lookup(key: { pk: string; sk: string }): Promise<Partner | null> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key }));
+    return typeof Item?.partnerId === 'string' ? this.get(Item.partnerId) : null;
+  }
+}
+
+/**
+ * The reads and the writes (create, update: admin code). The partner function constructs the reader alone, so the
+ * writes (and the audit log they carry) stay out of its bundle.
+ */
+export class DynamoPartnerRepository extends DynamoPartnerReader implements PartnerRepository {
   async create(partner: Partner, audit?: AuditNote): Promise<Partner> {
     const entry = this.entry(audit, 'partner.create', partner.id, partner.revision);
     await this.putIndexes(partner, partner.keys);
@@ -66,31 +112,6 @@ export class DynamoPartnerRepository implements PartnerRepository {
         `${action} of ${id}, without details.`,
       );
     return withTarget(note ?? fallback(), { type: 'partner', id }, revision);
-  }
-
-  async get(id: string): Promise<Partner | null> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.partner(id), ConsistentRead: true }),
-    );
-    return Item ? fromItem(Item) : null;
-  }
-
-  async list(): Promise<Partner[]> {
-    const partners: Partner[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.partners.pk, ':prefix': keys.partners.skPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      partners.push(...(page.Items ?? []).map(fromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return partners;
   }
 
   async update(partner: Partner, expectedRevision: number, audit?: AuditNote): Promise<Partner> {
@@ -132,19 +153,6 @@ export class DynamoPartnerRepository implements PartnerRepository {
     );
     await settle(this.doc, this.table, keys.partner(partner.id), entry, false);
     return next;
-  }
-
-  async findBySecretKeyHash(hash: string): Promise<Partner | null> {
-    return this.lookup(keys.keyHash(hash));
-  }
-
-  async findBySiteKey(siteKey: string): Promise<Partner | null> {
-    return this.lookup(keys.siteKey(siteKey));
-  }
-
-  private async lookup(key: { pk: string; sk: string }): Promise<Partner | null> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key }));
-    return typeof Item?.partnerId === 'string' ? this.get(Item.partnerId) : null;
   }
 
   private async putIndexes(partner: Partner, newKeys: PartnerKey[]): Promise<void> {

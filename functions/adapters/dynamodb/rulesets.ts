@@ -15,43 +15,13 @@ const MAX_PUBLISH_ATTEMPTS = 5;
  * only ever seen once its body is complete. The live version is the newest header: one small Query, cheap enough
  * for every instance to poll every few seconds. The body's shape (keywords as columns) is ruleset-encoding.ts's.
  */
-export class DynamoRulesetRepository implements RulesetRepository {
+export class DynamoRulesetReader
+  implements Pick<RulesetRepository, 'liveVersion' | 'get' | 'getForMatching'>
+{
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly table: string,
+    protected readonly doc: DynamoDBDocumentClient,
+    protected readonly table: string,
   ) {}
-
-  async publish(input: NewRuleset): Promise<Ruleset> {
-    let version = ((await this.liveVersion()) ?? 0) + 1;
-    for (let attempt = 1; ; attempt++) {
-      const ruleset: Ruleset = { version, ...input };
-      const ref = await writeBlob(this.doc, this.table, keys.rulesetBlob, await encodeRuleset(ruleset));
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: {
-              ...keys.rulesetHead(version),
-              entity: 'ruleset',
-              version,
-              publishedAt: input.publishedAt,
-              publishedBy: input.publishedBy,
-              restoredFrom: input.restoredFrom,
-              campaigns: input.campaigns.length,
-              keywords: input.campaigns.reduce((sum, campaign) => sum + campaign.keywords.length, 0),
-              ...blobAttributes(ref),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return ruleset;
-      } catch (error) {
-        await deleteBlob(this.doc, this.table, keys.rulesetBlob, ref);
-        if (!isConditionFailed(error) || attempt >= MAX_PUBLISH_ATTEMPTS) throw error;
-        version = ((await this.liveVersion()) ?? version) + 1;
-      }
-    }
-  }
 
   async liveVersion(): Promise<number | null> {
     const { Items } = await this.doc.send(
@@ -85,6 +55,44 @@ export class DynamoRulesetRepository implements RulesetRepository {
       new GetCommand({ TableName: this.table, Key: keys.rulesetHead(version) }),
     );
     return Item ? readBlob(this.doc, this.table, keys.rulesetBlob, Item) : null;
+  }
+}
+
+/**
+ * The reads, publishing and the list of versions (admin code). The partner function constructs the reader alone,
+ * so publishing (and the encoder it needs) stays out of its bundle.
+ */
+export class DynamoRulesetRepository extends DynamoRulesetReader implements RulesetRepository {
+  async publish(input: NewRuleset): Promise<Ruleset> {
+    let version = ((await this.liveVersion()) ?? 0) + 1;
+    for (let attempt = 1; ; attempt++) {
+      const ruleset: Ruleset = { version, ...input };
+      const ref = await writeBlob(this.doc, this.table, keys.rulesetBlob, await encodeRuleset(ruleset));
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              ...keys.rulesetHead(version),
+              entity: 'ruleset',
+              version,
+              publishedAt: input.publishedAt,
+              publishedBy: input.publishedBy,
+              restoredFrom: input.restoredFrom,
+              campaigns: input.campaigns.length,
+              keywords: input.campaigns.reduce((sum, campaign) => sum + campaign.keywords.length, 0),
+              ...blobAttributes(ref),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return ruleset;
+      } catch (error) {
+        await deleteBlob(this.doc, this.table, keys.rulesetBlob, ref);
+        if (!isConditionFailed(error) || attempt >= MAX_PUBLISH_ATTEMPTS) throw error;
+        version = ((await this.liveVersion()) ?? version) + 1;
+      }
+    }
   }
 
   async list(): Promise<RulesetSummary[]> {
