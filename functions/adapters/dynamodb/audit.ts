@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
@@ -180,17 +181,16 @@ export class DynamoAuditLog implements AuditLog {
   /** Copies every entry still pending in a changed item to the log. Answers how many it found. */
   async repair(): Promise<number> {
     let found = 0;
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: keys.auditIndex,
-          KeyConditionExpression: 'gsi1pk = :pending',
-          ExpressionAttributeValues: { ':pending': keys.auditPendingPk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        IndexName: keys.auditIndex,
+        KeyConditionExpression: 'gsi1pk = :pending',
+        ExpressionAttributeValues: { ':pending': keys.auditPendingPk },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (typeof item.pk !== 'string' || typeof item.sk !== 'string' || item.audit === undefined) continue;
         found++;
@@ -198,8 +198,7 @@ export class DynamoAuditLog implements AuditLog {
         await copyToLog(this.doc, this.table, entry);
         await settle(this.doc, this.table, { pk: item.pk, sk: item.sk }, entry, item.deleted === true);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return found;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 
 // The bodies' encoding lives in gzip-json.ts (no AWS SDK there); re-exported for the repositories that import it here.
@@ -53,21 +53,19 @@ export async function readBlob(
   const expected = head.chunks;
   if (typeof blobId !== 'string' || typeof expected !== 'number') throw new Error('Stored item has no body.');
   const parts: Buffer[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': blobPk(blobId) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': blobPk(blobId) },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       if (item.body instanceof Uint8Array) parts.push(Buffer.from(item.body));
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   if (parts.length !== expected) throw new Error(`Stored body has ${parts.length} of ${expected} chunks.`);
   return Buffer.concat(parts);
 }

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import {
   type AuditAction,
   type AuditEntry,
@@ -31,19 +31,15 @@ export class DynamoCampaignRepository implements CampaignRepository {
 
   async list(): Promise<StoredCampaign[]> {
     const heads: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.campaignHeads.pk, ':prefix': keys.campaignHeads.skPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      heads.push(...(page.Items ?? []).filter((head) => head.deleted !== true));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.campaignHeads.pk, ':prefix': keys.campaignHeads.skPrefix },
+      },
+    );
+    for await (const page of pages) heads.push(...(page.Items ?? []).filter((head) => head.deleted !== true));
     return Promise.all(heads.map((head) => this.fromHead(head)));
   }
 

@@ -3,7 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import {
   type AuditAction,
@@ -45,19 +45,15 @@ export class DynamoPartnerReader implements Pick<PartnerRepository, ReadMethods>
 
   async list(): Promise<Partner[]> {
     const partners: Partner[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.partners.pk, ':prefix': keys.partners.skPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      partners.push(...(page.Items ?? []).map(fromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.partners.pk, ':prefix': keys.partners.skPrefix },
+      },
+    );
+    for await (const page of pages) partners.push(...(page.Items ?? []).map(fromItem));
     return partners;
   }
 

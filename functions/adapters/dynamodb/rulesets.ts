@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { RulesetInput } from '../../core/matcher.js';
 import type { Ruleset } from '../../core/model.js';
 import type { NewRuleset, RulesetRepository, RulesetSummary } from '../../core/ports.js';
@@ -97,18 +103,17 @@ export class DynamoRulesetRepository extends DynamoRulesetReader implements Rule
 
   async list(): Promise<RulesetSummary[]> {
     const summaries: RulesetSummary[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.rulesetHeads.pk, ':prefix': keys.rulesetHeads.skPrefix },
-          ProjectionExpression: 'version, publishedAt, publishedBy, restoredFrom, campaigns, keywords',
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.rulesetHeads.pk, ':prefix': keys.rulesetHeads.skPrefix },
+        ProjectionExpression: 'version, publishedAt, publishedBy, restoredFrom, campaigns, keywords',
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const summary: RulesetSummary = {
           version: Number(item.version),
@@ -120,8 +125,7 @@ export class DynamoRulesetRepository extends DynamoRulesetReader implements Rule
         if (typeof item.restoredFrom === 'number') summary.restoredFrom = item.restoredFrom;
         summaries.push(summary);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return summaries;
   }
 }

@@ -17,7 +17,7 @@
  * Each item carries one mark per writer that ever wrote it; items stay well under 1 KB (one write unit).
  */
 import { randomBytes } from 'node:crypto';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COUNTER_FIELDS, Counters, type CountersOptions, CountingImpressions } from '../../core/counters.js';
 import { EventRecorder } from '../../core/events.js';
 import { ImpressionTokens, type TokenKeyring } from '../../core/impression-token.js';
@@ -361,24 +361,22 @@ export class DynamoCounterReader implements CounterReader {
   private async readRange(range: { pk: string; from: string; to: string }): Promise<CounterDelta[]> {
     const out: CounterDelta[] = [];
     const nowSeconds = (this.options.now ?? Date.now)() / 1000;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         // dynalite never deletes items past their TTL: leave them out here, as DynamoDB eventually would.
         if (typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds) continue;
         const delta = counterFromItem(item);
         if (delta) out.push(delta);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return out;
   }
 }
