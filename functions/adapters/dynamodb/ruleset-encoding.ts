@@ -121,7 +121,7 @@ function storedHeader(value: unknown): StoredHeader {
 }
 
 /** Encoding 3's keyword columns as keyword objects. */
-export function keywordsFromColumns(value: unknown): Keyword[] {
+function keywordsFromColumns(value: unknown): Keyword[] {
   const { id, idLength, text, textLength, match, locale } = checkedColumns(value);
   const keywords = new Array<Keyword>(match.length);
   let idAt = 0;
@@ -147,7 +147,7 @@ export function keywordsFromColumns(value: unknown): Keyword[] {
  * Encoding 3's keyword columns, checked but not copied: every id and text a string of the lengths given, every
  * match letter known, every locale a string or null.
  */
-export function checkedColumns(value: unknown): KeywordColumns {
+function checkedColumns(value: unknown): KeywordColumns {
   if (typeof value !== 'object' || value === null) throw new Error('Stored keywords are not columns.');
   const { id, idLength, text, textLength, match, locale } = value as Record<string, unknown>;
   if (typeof id !== 'string' || typeof text !== 'string' || typeof match !== 'string')
