@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Partner, PartnerKey } from './model.js';
 
 /** A new secret key, `sk_` and 32 random bytes. Shown once; only its hash is kept. */
@@ -12,7 +12,7 @@ export function newSiteKey(): string {
 }
 
 export function hashSecretKey(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** The unrevoked key of `partner` whose stored hash equals `hash`, compared in constant time. */

@@ -4,7 +4,7 @@
  * name); the functions refuse a request without the right value. Framework-free: it runs before Hono sees the
  * event, in functions/lambda/runtime.ts.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** As API Gateway (payload 2.0) hands it over: header names in lower case. The infra sends `X-Origin-Verify`. */
@@ -22,7 +22,7 @@ export interface OriginCheck {
   strip<T extends Headers>(headers: T): T;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const sha256 = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * The check for `secret`, or a disabled one when `secret` is undefined (the local server, tests: nothing sits
