@@ -254,31 +254,18 @@ interface CompiledCampaign {
 }
 
 function compiledCampaign(source: Campaign | ColumnCampaign): CompiledCampaign {
+  const columns = isColumns(source.keywords) ? new ColumnKeywords(source.keywords) : null;
+  const campaign = columns ? campaignView(source as ColumnCampaign, columns) : (source as Campaign);
   // Copies of the lists (not of the keywords): the index answers the same whatever is done to them later.
-  const negatives = Array.isArray(source.negativeKeywords) ? source.negativeKeywords.slice() : [];
-  if (isColumns(source.keywords)) {
-    const columns = new ColumnKeywords(source.keywords);
-    const campaign = campaignView(source as ColumnCampaign, columns);
-    return {
-      campaign,
-      rules: campaignRules(campaign),
-      messages: messageTable(campaign),
-      columns,
-      keywords: [],
-      negatives,
-      keywordAt: (k) => columns.at(k),
-    };
-  }
-  const campaign = source as Campaign;
-  const keywords = Array.isArray(campaign.keywords) ? campaign.keywords.slice() : [];
+  const keywords = !columns && Array.isArray(campaign.keywords) ? campaign.keywords.slice() : [];
   return {
     campaign,
     rules: campaignRules(campaign),
     messages: messageTable(campaign),
-    columns: null,
+    columns,
     keywords,
-    negatives,
-    keywordAt: (k) => keywords[k] as Keyword,
+    negatives: Array.isArray(source.negativeKeywords) ? source.negativeKeywords.slice() : [],
+    keywordAt: columns ? (k) => columns.at(k) : (k) => keywords[k] as Keyword,
   };
 }
 

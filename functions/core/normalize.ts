@@ -287,7 +287,7 @@ function scanTokens(m: string, spans: TokenSpans, raw: boolean, from: number, to
  */
 export function normalizeInto(text: string, spans: TokenSpans, from = 0, to = text.length): void {
   if (scanTokens(text, spans, true, from, to)) return;
-  const mapped = mapText(from === 0 && to === text.length ? text : text.slice(from, to));
+  const mapped = mapText(text.slice(from, to));
   scanTokens(mapped, spans, false, 0, mapped.length);
 }
 

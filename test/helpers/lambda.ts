@@ -84,6 +84,21 @@ export async function seedMatchablePartner(
   return { secretKey };
 }
 
+/**
+ * Sets the environment a Lambda entry point reads at import; the function it returns puts every key it set back
+ * as it was (absent keys removed again), so one test file's configuration never leaks into the next.
+ */
+export function lambdaEnvironment(env: Record<string, string>): () => void {
+  const before = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  return () => {
+    for (const [key, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
+
 /** Keeps every line written to stdout and stderr (Powertools logs and EMF metrics) until `restore`. */
 export function captureOutput(): { lines: string[]; restore(): void } {
   const lines: string[] = [];

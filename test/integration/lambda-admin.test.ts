@@ -15,7 +15,7 @@ import type { TableNames } from '../../functions/adapters/dynamodb/index.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { aCampaign } from '../helpers/campaigns.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
-import { cognitoAccessToken, lambdaInvoker } from '../helpers/lambda.js';
+import { cognitoAccessToken, lambdaEnvironment, lambdaInvoker } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
@@ -39,6 +39,7 @@ const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = 'test-kid-1';
 const jwksFetches: string[] = [];
 let extension: FakeExtension;
+let restoreEnv: (() => void) | undefined;
 
 function accessToken(
   claims: Record<string, unknown> = {},
@@ -103,7 +104,7 @@ beforeAll(async () => {
     return new Response(JSON.stringify({ keys: [jwk] }), { headers: { 'content-type': 'application/json' } });
   });
 
-  Object.assign(process.env, {
+  restoreEnv = lambdaEnvironment({
     CONFIG_TABLE_NAME: tables.config,
     STATS_TABLE_NAME: tables.stats,
     ADMIN_JWT_ISSUER: ISSUER,
@@ -130,18 +131,7 @@ afterAll(async () => {
   await extension?.close();
   await dynamo?.close();
   if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
-  for (const key of [
-    'CONFIG_TABLE_NAME',
-    'STATS_TABLE_NAME',
-    'SIGNPOST_ASSETS_DIR',
-    'AWS_ENDPOINT_URL_DYNAMODB',
-    'PUBLIC_BASE_URL',
-    'ORIGIN_VERIFY_SECRET_ID',
-    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
-    'AWS_SESSION_TOKEN',
-  ]) {
-    delete process.env[key];
-  }
+  restoreEnv?.();
 });
 
 describe('admin Lambda entry point', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readParameter, readSecret } from '../../functions/lambda/extension-secrets.js';
-import { captureOutput } from '../helpers/lambda.js';
+import { captureOutput, lambdaEnvironment } from '../helpers/lambda.js';
 
 const TOKEN = 'session-token-for-test';
 const servers: Server[] = [];
@@ -163,8 +163,7 @@ describe('partner cold start', () => {
     const assets = mkdtempSync(join(tmpdir(), 'signpost-short-secret-'));
     mkdirSync(join(assets, 'widget'));
     writeFileSync(join(assets, 'widget', 'v1.js'), '/* widget */');
-    const saved = { ...process.env };
-    Object.assign(process.env, {
+    const restoreEnv = lambdaEnvironment({
       CONFIG_TABLE_NAME: 'cfg',
       STATS_TABLE_NAME: 'stats',
       TOKEN_SECRET_PARAMETER: '/signpost/test/short-secret',
@@ -188,7 +187,7 @@ describe('partner cold start', () => {
       expect(output.lines.join('')).not.toContain('"short"');
     } finally {
       output.restore();
-      process.env = saved;
+      restoreEnv();
       rmSync(assets, { recursive: true, force: true });
     }
   });

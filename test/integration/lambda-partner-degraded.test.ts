@@ -13,6 +13,7 @@ import {
   type ApiGatewayHandler,
   apiGatewayEvent,
   captureOutput,
+  lambdaEnvironment,
   lambdaInvoker,
   seedMatchablePartner,
 } from '../helpers/lambda.js';
@@ -24,16 +25,7 @@ let extension: FakeExtension;
 let secretKey: string;
 let assetsDir: string;
 let output: ReturnType<typeof captureOutput> | undefined;
-const ENV_KEYS = [
-  'CONFIG_TABLE_NAME',
-  'STATS_TABLE_NAME',
-  'TOKEN_SECRET_PARAMETER',
-  'ORIGIN_VERIFY_SECRET_ID',
-  'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
-  'AWS_SESSION_TOKEN',
-  'SIGNPOST_ASSETS_DIR',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-];
+let restoreEnv: (() => void) | undefined;
 
 const invoke = lambdaInvoker(() => handler, 'Signpost-test-PartnerApi', '1769');
 
@@ -47,7 +39,7 @@ beforeAll(async () => {
   assetsDir = mkdtempSync(join(tmpdir(), 'signpost-degraded-'));
   mkdirSync(join(assetsDir, 'widget'));
   writeFileSync(join(assetsDir, 'widget', 'v1.js'), '/* widget */');
-  Object.assign(process.env, {
+  restoreEnv = lambdaEnvironment({
     CONFIG_TABLE_NAME: tables.config,
     STATS_TABLE_NAME: tables.stats,
     TOKEN_SECRET_PARAMETER: '/signpost/test/missing-token-secret',
@@ -73,7 +65,7 @@ afterAll(async () => {
   await extension?.close();
   await dynamo?.close();
   if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
-  for (const key of ENV_KEYS) delete process.env[key];
+  restoreEnv?.();
 });
 
 describe('partner Lambda entry point without its secrets', () => {

@@ -20,7 +20,7 @@ import { ImpressionTokens, parseTokenSecret } from '../../functions/core/impress
 import { buildWidget } from '../../widget/build.js';
 import { type FakeExtension, startFakeExtension } from '../fixtures/params-secrets-extension.js';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite.js';
-import { lambdaInvoker, seedMatchablePartner } from '../helpers/lambda.js';
+import { captureOutput, lambdaEnvironment, lambdaInvoker, seedMatchablePartner } from '../helpers/lambda.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const TOKEN_PARAMETER = '/signpost/test/token-secret';
@@ -45,9 +45,8 @@ let secretKey: string;
 let assetsDir: string;
 let widgetJs: string;
 let extension: FakeExtension;
-const output: string[] = [];
-const realStdout = process.stdout.write.bind(process.stdout);
-const realStderr = process.stderr.write.bind(process.stderr);
+let output: ReturnType<typeof captureOutput>;
+let restoreEnv: (() => void) | undefined;
 
 function fixture(
   name: string,
@@ -89,7 +88,7 @@ beforeAll(async () => {
   widgetJs = (await buildWidget()).js;
   writeFileSync(join(assetsDir, 'widget', 'v1.js'), widgetJs);
 
-  Object.assign(process.env, {
+  restoreEnv = lambdaEnvironment({
     CONFIG_TABLE_NAME: tables.config,
     STATS_TABLE_NAME: tables.stats,
     TOKEN_SECRET_PARAMETER: TOKEN_PARAMETER,
@@ -107,36 +106,17 @@ beforeAll(async () => {
     LOG_LEVEL: 'DEBUG',
   });
   // Every line Powertools writes (logs, EMF metrics) is kept for the privacy assertions.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    output.push(String(chunk));
-    return realStdout(chunk, ...rest);
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    output.push(String(chunk));
-    return realStderr(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  output = captureOutput();
 
   ({ handler } = (await import('../../functions/lambda/partner.js')) as unknown as { handler: Handler });
 });
 
 afterAll(async () => {
-  process.stdout.write = realStdout;
-  process.stderr.write = realStderr;
+  output?.restore();
   await extension?.close();
   await dynamo?.close();
   if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
-  for (const key of [
-    'CONFIG_TABLE_NAME',
-    'STATS_TABLE_NAME',
-    'TOKEN_SECRET_PARAMETER',
-    'ORIGIN_VERIFY_SECRET_ID',
-    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
-    'AWS_SESSION_TOKEN',
-    'SIGNPOST_ASSETS_DIR',
-    'AWS_ENDPOINT_URL_DYNAMODB',
-  ]) {
-    delete process.env[key];
-  }
+  restoreEnv?.();
 });
 
 describe('partner Lambda entry point', () => {
@@ -210,13 +190,13 @@ describe('partner Lambda entry point', () => {
 
   it('still answers a search when the stats table is gone, sending the count to the fallback sink', async () => {
     await dynamo.client.send(new DeleteTableCommand({ TableName: tables.stats }));
-    const mark = output.length;
+    const mark = output.lines.length;
     try {
       const response = await invoke(matchEvent());
 
       expect(response.statusCode).toBe(200);
       expect(response.json().match).not.toBeNull();
-      const emf = output
+      const emf = output.lines
         .slice(mark)
         .flatMap((chunk) => chunk.split('\n'))
         .filter((line) => line.includes('"_aws"'))
@@ -288,7 +268,7 @@ describe('partner Lambda entry point', () => {
 
   it('writes structured logs and EMF metrics that never hold the query, the client IP, the key or the event', async () => {
     await invoke(matchEvent());
-    const lines = output.flatMap((chunk) => chunk.split('\n')).filter((line) => line.trim() !== '');
+    const lines = output.lines.flatMap((chunk) => chunk.split('\n')).filter((line) => line.trim() !== '');
 
     expect(lines.some((line) => line.includes('"_aws"') && line.includes('Signpost/test'))).toBe(true);
     expect(lines.some((line) => line.includes('"function_request_id"'))).toBe(true);
